@@ -1,0 +1,215 @@
+"""`mbrain`: the command line of Marketing Brain. Every command that reports has --json."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, cast
+
+import typer
+
+from cli.output import clean_errors, emit, fail
+
+app = typer.Typer(help="营销大脑 Marketing Brain: plan, draft, check, review and publish bank marketing.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)  # fmt: skip
+review_app = typer.Typer(help="Work the review queue.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+app.add_typer(review_app, name="review")
+app.add_typer(audit_app, name="audit")
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+AsUser = Annotated[str, typer.Option("--as", help="Act as this user (username).")]
+
+
+@app.command()
+def init(
+    demo: Annotated[bool, typer.Option("--demo", help="Load the fictional demo bank.")] = False,
+    customers: Annotated[int, typer.Option(help="Synthetic customers to generate (≤ 10M).")] = 200_000,
+    reset: Annotated[bool, typer.Option("--reset", help="Delete the data dir and rebuild.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create the data dir and schema; with --demo load users, customers, products and the knowledge base."""
+    from cli.demo import init_demo
+    from core.db import migrate
+
+    with clean_errors():
+        if not demo:
+            migrate()
+            emit({"migrated": True}, as_json=as_json, human=lambda _: "schema is up to date")
+            return
+        report = init_demo(customers=customers, reset=reset, show_progress=not as_json)
+    emit(report, as_json=as_json, human=_init_text)
+
+
+def _init_text(report: dict[str, Any]) -> str:
+    lines = [f"data dir: {report['data_dir']}", f"customers: {report['customers']:,}",
+             f"products: {report['products']}", f"knowledge base: {report['kb']}"]  # fmt: skip
+    for user in report["users"]:
+        key = user["api_key"] or "(created earlier; key shown once then)"
+        lines.append(f"  {user['username']:<11} {user['role']:<19} {key}")
+    return "\n".join(lines)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+) -> None:
+    """Serve the REST API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from api.main import create_app
+
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+@app.command()
+def draft(
+    brief: Annotated[str, typer.Argument(help="The brief, in Chinese.")],
+    as_user: AsUser,
+    as_json: JsonOpt = False,
+) -> None:
+    """Plan and draft a campaign from a brief; stops at human review."""
+    from agents.runner import start_campaign
+
+    with clean_errors():
+        outcome = start_campaign(brief, author=_user(as_user))
+    audience = outcome.audience or {}
+    emit(
+        {
+            "campaign_id": outcome.campaign_id, "status": outcome.status, "question": outcome.question,
+            "generation_mode": outcome.generation_mode, "plan": outcome.plan,
+            "audience": {k: audience.get(k) for k in ("size", "matched", "sample_ids", "exclusions", "expression",
+                                                       "understood", "mode", "notes")},
+            "drafts": [d.model_dump() for d in outcome.drafts], "usage": outcome.usage,
+        },
+        as_json=as_json, human=_draft_text,
+    )  # fmt: skip
+
+
+def _draft_text(data: dict[str, Any]) -> str:
+    if data["question"]:
+        return f"{data['campaign_id']}: {data['status']} — {data['question']}"
+    lines = [f"{data['campaign_id']}: {data['status']} ({data['generation_mode']}), "
+             f"audience {data['audience']['size']}"]  # fmt: skip
+    lines += [
+        f"  {d['draft_id']} {d['channel']:<12} {d['status']:<15} {d['verdict']}" for d in data["drafts"]
+    ]
+    return "\n".join(lines)
+
+
+@review_app.command("list")
+def review_list(as_user: AsUser, as_json: JsonOpt = False) -> None:
+    """Drafts waiting for review."""
+    from core.db import session_scope
+    from tools.campaign_api.drafts import review_queue
+
+    _user(as_user)
+    with clean_errors(), session_scope() as session:
+        queue = [d.model_dump() for d in review_queue(session)]
+    emit(queue, as_json=as_json, human=lambda q: "\n".join(
+        f"{d['draft_id']} {d['campaign_id']} {d['channel']:<12} v{d['version']} {d['verdict']}" for d in q
+    ) or "review queue is empty")  # fmt: skip
+
+
+@review_app.command("show")
+def review_show(draft_id: str, as_json: JsonOpt = False) -> None:
+    """One draft with its content and findings."""
+    from core.db import session_scope
+    from tools.campaign_api.drafts import get_draft
+
+    with clean_errors(), session_scope() as session:
+        view = get_draft(session, draft_id)
+    emit(view, as_json=as_json)
+
+
+@review_app.command("decide")
+def review_decide(
+    draft_id: str,
+    as_user: AsUser,
+    decision: Annotated[str, typer.Option(help="approve | reject | request_changes")],
+    comment: Annotated[str | None, typer.Option(help="Reviewer comment.")] = None,
+    text: Annotated[str | None, typer.Option(help="Edited text (with approve: edit and approve).")] = None,
+    override_reason: Annotated[str | None, typer.Option(help="Compliance officer's override reason.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Approve, reject or request changes; the last decision of a campaign resumes its run."""
+    from agents.runner import decide
+    from tools.campaign_api.reviews import Decision
+
+    if decision not in ("approve", "reject", "request_changes"):
+        fail(f"unknown decision {decision!r}; expected approve, reject or request_changes")
+    if text is not None and decision != "approve":
+        fail("--text can only be given with --decision approve")
+    effective = cast(Decision, "edit" if text is not None else decision)
+    with clean_errors():
+        result = decide(draft_id, reviewer=_user(as_user), decision=effective, comment=comment,
+                        edited_text=text, override_reason=override_reason)  # fmt: skip
+    emit(
+        result,
+        as_json=as_json,
+        human=lambda r: (
+            f"{r['review']['decision']} recorded; campaign {r['campaign']['campaign_id']} is {r['campaign']['status']}"
+        ),
+    )
+
+
+@app.command()
+def check(
+    channel: Annotated[
+        str, typer.Option(help="sms, push, wechat, article, h5, wecom, call_script, audience")
+    ],
+    text: Annotated[str, typer.Option(help="The text to check.")],
+    product_type: Annotated[str | None, typer.Option(help="deposit, wealth, consumer_loan, ...")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check a text against the compliance rules."""
+    from core.domain import CHANNELS, PRODUCT_TYPES, Channel, ProductType
+    from tools.compliance.engine import check as run_check
+
+    if channel not in CHANNELS:
+        fail(f"unknown channel {channel!r}; expected one of {', '.join(CHANNELS)}")
+    if product_type is not None and product_type not in PRODUCT_TYPES:
+        fail(f"unknown product type {product_type!r}; expected one of {', '.join(PRODUCT_TYPES)}")
+    if not text.strip():
+        fail("the text is empty")
+    with clean_errors():
+        result = run_check(text, cast(Channel, channel), cast(ProductType | None, product_type))
+    emit(
+        result,
+        as_json=as_json,
+        human=lambda r: "\n".join(
+            [f"verdict: {r['verdict']}"]
+            + [f"  [{f['severity']}] {f['rule_id']} {f['message']}" for f in r["findings"]]
+        ),
+    )
+
+
+@audit_app.command("verify")
+def audit_verify(as_json: JsonOpt = False) -> None:
+    """Recompute the audit chain; exits 1 when it is broken."""
+    from core.audit import verify_chain
+    from core.db import migrate, session_scope
+
+    migrate()
+    with session_scope() as session:
+        report = verify_chain(session)
+    emit(report, as_json=as_json, human=lambda r: (
+        f"audit chain ok ({r['events']} events)" if r["ok"]
+        else f"audit chain BROKEN at event {r['first_broken_seq']}: {r['problem']}"))  # fmt: skip
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _user(username: str) -> Any:
+    from core.db import migrate, session_scope
+    from tools.campaign_api.users import get_user
+
+    migrate()
+    with session_scope() as session:
+        user = get_user(session, username)
+    if user is None:
+        fail(f"unknown user {username!r} (run `mbrain init --demo` for the demo users)")
+    return user
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,52 @@
+"""Deterministic detectors, one module per kind, and the registry that builds them from rule data.
+
+A rule names its detector by ``type`` and passes ``params``; :func:`build_detector` validates the params
+against that kind's model (so a rule file with a typo fails at load, not at check time) and returns the
+compiled detector.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from tools.compliance.detectors.apr_required import AprRequiredDetector, AprRequiredParams
+from tools.compliance.detectors.base import DetectionContext, Detector, Hit
+from tools.compliance.detectors.call_opening import CallOpeningDetector, CallOpeningParams
+from tools.compliance.detectors.lexicon import LexiconDetector, LexiconParams
+from tools.compliance.detectors.pii import PiiDetector, PiiParams
+from tools.compliance.detectors.regex import RegexDetector, RegexParams
+from tools.compliance.detectors.required_phrase import RequiredPhraseDetector, RequiredPhraseParams
+from tools.compliance.detectors.sms_optout import SmsOptoutDetector, SmsOptoutParams
+from tools.compliance.detectors.sms_signature import SmsSignatureDetector, SmsSignatureParams
+
+DetectorFactory = Callable[[Mapping[str, object]], Detector]
+
+DETECTOR_FACTORIES: dict[str, DetectorFactory] = {
+    "lexicon": lambda raw: LexiconDetector(LexiconParams.model_validate(raw)),
+    "regex": lambda raw: RegexDetector(RegexParams.model_validate(raw)),
+    "required_phrase": lambda raw: RequiredPhraseDetector(RequiredPhraseParams.model_validate(raw)),
+    "pii": lambda raw: PiiDetector(PiiParams.model_validate(raw)),
+    "sms_signature": lambda raw: SmsSignatureDetector(SmsSignatureParams.model_validate(raw)),
+    "sms_optout": lambda raw: SmsOptoutDetector(SmsOptoutParams.model_validate(raw)),
+    "apr_required": lambda raw: AprRequiredDetector(AprRequiredParams.model_validate(raw)),
+    "call_opening": lambda raw: CallOpeningDetector(CallOpeningParams.model_validate(raw)),
+}
+DETECTOR_TYPES: tuple[str, ...] = tuple(DETECTOR_FACTORIES)
+
+
+def build_detector(detector_type: str, params: Mapping[str, object]) -> Detector:
+    """Validate ``params`` for ``detector_type`` and compile the detector.
+
+    Raises:
+        ValueError: the type is unknown.
+        pydantic.ValidationError: the params do not fit the type's parameter model.
+    """
+    factory = DETECTOR_FACTORIES.get(detector_type)
+    if factory is None:
+        raise ValueError(
+            f"unknown detector type {detector_type!r}; expected one of {', '.join(DETECTOR_TYPES)}"
+        )
+    return factory(params)
+
+
+__all__ = ["DETECTOR_TYPES", "DetectionContext", "Detector", "Hit", "build_detector"]

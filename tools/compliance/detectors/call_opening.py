@@ -1,0 +1,38 @@
+"""Call-opening detector: the first words of an outbound call script must name the bank."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from tools.compliance.detectors.base import DetectionContext, DetectorParams, Hit
+from tools.compliance.normalize import normalize
+
+_LINE_OR_SENTENCE_END = "\n。!?"
+
+
+class CallOpeningParams(DetectorParams):
+    """How many leading characters count as the opening the callee hears first."""
+
+    opening_chars: int = Field(default=60, ge=10, le=500)
+
+
+class CallOpeningDetector:
+    """Compiled call-opening rule; the bank short name comes from the check's context."""
+
+    def __init__(self, params: CallOpeningParams) -> None:
+        self.params = params
+
+    def detect(self, ctx: DetectionContext) -> list[Hit]:
+        """A hit on the first sentence when the opening window does not contain the bank's short name."""
+        text = ctx.norm.text
+        start = len(text) - len(text.lstrip())
+        opening = text[start : start + self.params.opening_chars]
+        bank = normalize(ctx.bank_short_name).text
+        if not opening or bank in opening:
+            return []
+        cut = min(
+            (pos for pos in (opening.find(c) for c in _LINE_OR_SENTENCE_END) if pos > 0), default=len(opening)
+        )
+        first_sentence = opening[:cut].rstrip()
+        end = start + max(len(first_sentence), 1)
+        return [Hit(start=start, end=end, detail=f"开场白未说明机构名称“{bank}”")]

@@ -1,0 +1,131 @@
+"""Lexicon detector: an Aho–Corasick automaton over a rule's terms, with exemption, negation and frame windows.
+
+Chinese has no word boundaries, so terms are matched as substrings (pyahocorasick) on normalised,
+ASCII-folded text; false friends are handled by the windows around each hit rather than by ``\\b``:
+
+* exemptions: a longer phrase that contains the term and makes it harmless (最低起购 is a fact, not 最低),
+  or a regex whose match covers the hit (最低10元 states a fee floor);
+* negation: a negator shortly before the hit in the same clause (不保本, 非保本, 不承诺保本);
+* frames: the hit is quoted or cited inside an anti-fraud/investor-education warning;
+* escalation: the term qualifies something sensitive (最低 + 利率 → block instead of warn).
+"""
+
+from __future__ import annotations
+
+import ahocorasick
+from pydantic import Field, field_validator
+
+from core.domain import Severity
+from tools.compliance.detectors.base import (
+    DetectionContext,
+    DetectorParams,
+    Hit,
+    compile_patterns,
+    drop_overlaps,
+)
+from tools.compliance.detectors.framing import FramingParams, is_framed_out, window_after, window_before
+from tools.compliance.normalize import normalize
+
+
+def _match_form(term: str) -> str:
+    """The form a term is matched in: normalised like the text, then ASCII case-folded."""
+    return normalize(term).folded
+
+
+def _check_terms(terms: list[str]) -> list[str]:
+    """Refuse terms that vanish under normalisation (they would match everywhere or nowhere)."""
+    for term in terms:
+        if not _match_form(term).strip():
+            raise ValueError(f"term {term!r} is empty after normalisation")
+    return terms
+
+
+class EscalationParams(DetectorParams):
+    """Raise a hit's severity when a qualifier word sits in or next to the term (same clause)."""
+
+    qualifiers: list[str] = Field(min_length=1)
+    window: int = Field(default=6, ge=1, le=30)
+    severity: Severity = "block"
+    detail: str = "修饰利率、收益、安全性或审批速度"
+
+
+class LexiconParams(FramingParams):
+    """Parameters of the lexicon detector (see module docstring)."""
+
+    terms: list[str] = Field(min_length=1)
+    exemptions: list[str] = Field(default_factory=list)
+    exempt_patterns: list[str] = Field(default_factory=list)
+    escalate: EscalationParams | None = None
+
+    @field_validator("terms", "exemptions")
+    @classmethod
+    def _terms_survive_normalisation(cls, value: list[str]) -> list[str]:
+        return _check_terms(value)
+
+    @field_validator("exempt_patterns")
+    @classmethod
+    def _patterns_compile(cls, value: list[str]) -> list[str]:
+        compile_patterns(value)
+        return value
+
+
+class LexiconDetector:
+    """Compiled lexicon: the automaton and the exemption offsets are built once, at rule-set load."""
+
+    def __init__(self, params: LexiconParams) -> None:
+        self.params = params
+        self._automaton = ahocorasick.Automaton()
+        for term in params.terms:
+            form = _match_form(term)
+            self._automaton.add_word(form, form)
+        self._automaton.make_automaton()
+        self._exemptions = self._index_exemptions(params)
+        self._exempt_patterns = compile_patterns(params.exempt_patterns)
+        self._qualifiers = [_match_form(q) for q in params.escalate.qualifiers] if params.escalate else []
+
+    @staticmethod
+    def _index_exemptions(params: LexiconParams) -> dict[str, list[tuple[str, int]]]:
+        """For each term, the exemption phrases containing it and where the term sits inside them."""
+        index: dict[str, list[tuple[str, int]]] = {}
+        for term in (_match_form(t) for t in params.terms):
+            for phrase in (_match_form(e) for e in params.exemptions):
+                offset = phrase.find(term)
+                while offset != -1:
+                    index.setdefault(term, []).append((phrase, offset))
+                    offset = phrase.find(term, offset + 1)
+        return index
+
+    def _is_exempt(self, text: str, start: int, end: int, term: str, covered: list[tuple[int, int]]) -> bool:
+        """Inside an exemption phrase, or inside a match of an exemption pattern (``covered``)."""
+        if any(
+            start >= offset and text.startswith(phrase, start - offset)
+            for phrase, offset in self._exemptions.get(term, ())
+        ):
+            return True
+        return any(low <= start and end <= high for low, high in covered)
+
+    def _escalation(self, text: str, start: int, end: int, term: str) -> tuple[Severity | None, str | None]:
+        escalate = self.params.escalate
+        if escalate is None:
+            return None, None
+        around = window_before(text, start, escalate.window) + term + window_after(text, end, escalate.window)
+        if any(qualifier in around for qualifier in self._qualifiers):
+            return escalate.severity, escalate.detail
+        return None, None
+
+    def detect(self, ctx: DetectionContext) -> list[Hit]:
+        """Every unexempted, unnegated, unframed occurrence of a term, leftmost-longest first."""
+        text = ctx.norm.folded
+        raw = [(end + 1 - len(term), end + 1, term) for end, term in self._automaton.iter(text)]
+        if not raw:
+            return []
+        covered = [m.span() for pattern in self._exempt_patterns for m in pattern.finditer(text)]
+        hits: list[Hit] = []
+        for start, end, term in drop_overlaps(raw):
+            if self._is_exempt(text, start, end, term, covered) or is_framed_out(
+                text, start, end, self.params
+            ):
+                continue
+            severity, detail = self._escalation(text, start, end, term)
+            hits.append(Hit(start=start, end=end, detail=detail, severity=severity))
+        return hits

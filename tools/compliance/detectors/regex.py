@@ -1,0 +1,49 @@
+"""Regex detector: every match of a rule's patterns, optionally filtered by negation and warning frames."""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+
+from tools.compliance.detectors.base import DetectionContext, Hit, compile_patterns, drop_overlaps
+from tools.compliance.detectors.framing import FramingParams, is_framed_out
+
+
+class RegexParams(FramingParams):
+    """Patterns match the normalised text (half-width punctuation, simplified characters), ignoring case.
+
+    Unlike lexicons, regexes usually describe structures rather than claims, so the negation and frame
+    filters are off unless a rule turns them on.
+    """
+
+    patterns: list[str] = Field(min_length=1)
+    negation: bool = False
+    quote_frame: bool = False
+
+    @field_validator("patterns")
+    @classmethod
+    def _patterns_compile(cls, value: list[str]) -> list[str]:
+        compile_patterns(value)
+        return value
+
+
+class RegexDetector:
+    """Compiled regex rule."""
+
+    def __init__(self, params: RegexParams) -> None:
+        self.params = params
+        self._patterns = compile_patterns(params.patterns)
+
+    def detect(self, ctx: DetectionContext) -> list[Hit]:
+        """Non-overlapping matches of any pattern that survive the configured filters."""
+        text = ctx.norm.text
+        raw = [
+            (m.start(), m.end(), m.group(0))
+            for pattern in self._patterns
+            for m in pattern.finditer(text)
+            if m.end() > m.start()
+        ]
+        return [
+            Hit(start=start, end=end)
+            for start, end, _ in drop_overlaps(raw)
+            if not is_framed_out(text, start, end, self.params)
+        ]

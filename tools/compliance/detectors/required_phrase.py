@@ -1,0 +1,67 @@
+"""Required-phrase detector: mandatory wording must be present, optionally only when a trigger is.
+
+Used for fixed disclosures (理财非存款、产品有风险、投资须谨慎), for agency-product disclaimers whose parts
+are each required, and for conditional requirements such as "a return figure needs a risk warning".
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+
+from tools.compliance.detectors.base import (
+    DetectionContext,
+    DetectorParams,
+    Hit,
+    compile_pattern,
+    compile_patterns,
+    first_match,
+)
+
+
+class RequiredPart(DetectorParams):
+    """One required element: a regex and the label used in the finding when it is missing."""
+
+    label: str = Field(min_length=1)
+    pattern: str = Field(min_length=1)
+
+    @field_validator("pattern")
+    @classmethod
+    def _pattern_compiles(cls, value: str) -> str:
+        compile_pattern(value)
+        return value
+
+
+class RequiredPhraseParams(DetectorParams):
+    """``all_of`` parts must each match; with ``trigger``, only texts matching a trigger are checked."""
+
+    all_of: list[RequiredPart] = Field(min_length=1)
+    trigger: list[str] = Field(default_factory=list)
+
+    @field_validator("trigger")
+    @classmethod
+    def _triggers_compile(cls, value: list[str]) -> list[str]:
+        compile_patterns(value)
+        return value
+
+
+class RequiredPhraseDetector:
+    """Compiled required-phrase rule."""
+
+    def __init__(self, params: RequiredPhraseParams) -> None:
+        self.params = params
+        self._parts = tuple((part.label, compile_pattern(part.pattern)) for part in params.all_of)
+        self._triggers = compile_patterns(params.trigger)
+
+    def detect(self, ctx: DetectionContext) -> list[Hit]:
+        """One hit naming every missing part; it points at the trigger when there is one."""
+        text = ctx.norm.text
+        trigger = first_match(self._triggers, text) if self._triggers else None
+        if self._triggers and trigger is None:
+            return []
+        missing = [label for label, pattern in self._parts if pattern.search(text) is None]
+        if not missing:
+            return []
+        detail = "缺少：" + "、".join(missing)
+        if trigger is None:
+            return [Hit(detail=detail)]
+        return [Hit(start=trigger.start(), end=trigger.end(), detail=detail)]

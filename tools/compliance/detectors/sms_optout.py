@@ -1,0 +1,32 @@
+"""SMS opt-out detector: a marketing SMS must tell the recipient how to refuse further messages."""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+
+from tools.compliance.detectors.base import DetectionContext, DetectorParams, Hit, compile_patterns
+
+
+class SmsOptoutParams(DetectorParams):
+    """Accepted opt-out wordings (拒收请回复R, 回T退订, 退订回T, 回复TD退订 …) as regexes."""
+
+    patterns: list[str] = Field(min_length=1)
+
+    @field_validator("patterns")
+    @classmethod
+    def _patterns_compile(cls, value: list[str]) -> list[str]:
+        compile_patterns(value)
+        return value
+
+
+class SmsOptoutDetector:
+    """Compiled SMS opt-out rule."""
+
+    def __init__(self, params: SmsOptoutParams) -> None:
+        self._patterns = compile_patterns(params.patterns)
+
+    def detect(self, ctx: DetectionContext) -> list[Hit]:
+        """A span-less hit when no accepted opt-out wording appears anywhere in the message."""
+        if any(pattern.search(ctx.norm.text) for pattern in self._patterns):
+            return []
+        return [Hit(detail="营销短信缺少退订方式")]

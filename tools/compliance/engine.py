@@ -1,0 +1,104 @@
+"""The deterministic compliance check: normalise → run every applicable rule's detector → aggregate.
+
+``check`` is pure and deterministic for given inputs (the only ambient inputs are the default rule set and,
+when not passed, the bank short name from settings and today's date in the bank's time zone).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from core.domain import Channel, CheckResult, Finding, ProductType, verdict_of
+from core.settings import get_settings
+from tools.compliance.detectors import DetectionContext, Hit
+from tools.compliance.normalize import NormalizedText, normalize
+from tools.compliance.product_type import infer_product_type
+from tools.compliance.rules import Rule, RuleSet, default_rules
+from tools.compliance.vocab import require_channel, require_product_type
+
+
+def _validate_inputs(text: str, channel: str, product_type: str | None) -> None:
+    if not isinstance(text, str):
+        raise TypeError(f"text must be str, got {type(text).__name__}")
+    require_channel(channel)
+    require_product_type(product_type)
+
+
+def _finding(rule: Rule, hit: Hit, norm: NormalizedText) -> Finding:
+    """Turn a detector hit (normalised offsets) into a Finding with a span into the original text."""
+    span = None
+    if hit.start is not None and hit.end is not None:
+        span = norm.original_span(hit.start, hit.end)
+    message = f"{rule.message}（{hit.detail}）" if hit.detail else rule.message
+    return Finding(
+        rule_id=rule.id,
+        category=rule.category,
+        severity=hit.severity or rule.severity,
+        span=span,
+        message=message,
+        citation=rule.citation,
+        fix=rule.fix,
+        detector=rule.detector.type,
+    )
+
+
+def _escalate(findings: list[Finding], rules: RuleSet) -> list[Finding]:
+    """Raise a rule's findings to block when a rule it names in ``escalate_with`` also fired (FM-03 + FM-01)."""
+    fired = {f.rule_id for f in findings}
+    escalated: list[Finding] = []
+    for finding in findings:
+        triggers = set(rules.get(finding.rule_id).escalate_with) & fired
+        if triggers and finding.severity != "block":
+            finding = finding.model_copy(update={"severity": "block"})
+        escalated.append(finding)
+    return escalated
+
+
+def _sort_key(finding: Finding) -> tuple[int, int, str]:
+    """Findings in text order; span-less (missing-element) findings last; ties by rule id."""
+    if finding.span is None:
+        return (1, 0, finding.rule_id)
+    return (0, finding.span.start, finding.rule_id)
+
+
+def check(
+    text: str,
+    channel: Channel,
+    product_type: ProductType | None = None,
+    *,
+    bank_short_name: str | None = None,
+    on_date: date | None = None,
+    rules: RuleSet | None = None,
+) -> CheckResult:
+    """Check one marketing text on one channel against the deterministic rule set.
+
+    Args:
+        text: the draft exactly as written; finding spans index into it.
+        channel: where it will be published (core.domain Channel).
+        product_type: the product it promotes; None → inferred from product words in the text.
+        bank_short_name: the name call openings and SMS signatures must carry (default: settings).
+        on_date: the date whose rules apply (default: today in the bank's time zone).
+        rules: the rule set (default: knowledge/rules, loaded once).
+
+    Raises:
+        ValueError: empty text, unknown channel or unknown product type.
+    """
+    _validate_inputs(text, channel, product_type)
+    norm = normalize(text)
+    if not norm.text.strip():
+        raise ValueError("text is empty: nothing to check")
+    settings = get_settings()
+    bank = bank_short_name if bank_short_name is not None else settings.bank_short_name
+    if not bank.strip():
+        raise ValueError("bank_short_name must not be empty")
+    rule_set = rules if rules is not None else default_rules()
+    day = on_date if on_date is not None else datetime.now(settings.tz).date()
+    resolved_type = product_type if product_type is not None else infer_product_type(norm)
+    ctx = DetectionContext(norm=norm, channel=channel, product_type=resolved_type, bank_short_name=bank)
+    findings = [
+        _finding(rule, hit, norm)
+        for rule in rule_set.applicable(channel, resolved_type, day)
+        for hit in rule_set.detector(rule.id).detect(ctx)
+    ]
+    findings = sorted(_escalate(findings, rule_set), key=_sort_key)
+    return CheckResult(verdict=verdict_of(findings), findings=findings)

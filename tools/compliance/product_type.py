@@ -1,0 +1,46 @@
+"""Guess a text's product type from its product words, for checks called without structured product data.
+
+The catalog (§1.8) prefers the product type from product master data; this fallback exists so that a draft
+checked without one still gets its product-gated rules (理财 → WM-01, 贷款 → LN-01). Compound names are
+tested first because they contain generic words (结构性存款 contains 存款, 经营贷 contains 贷); among the
+generic kinds the earliest mention wins, since copy names its product early; plain deposits come last
+because 存款 also appears in mandatory wording about other products (理财非存款, 存款保险).
+"""
+
+from __future__ import annotations
+
+import re
+
+from core.domain import ProductType
+from tools.compliance.normalize import NormalizedText, normalize
+
+_SPECIFIC: tuple[tuple[ProductType, re.Pattern[str]], ...] = (
+    ("structured_deposit", re.compile(r"结构性存款|结构存款")),
+    ("large_cd", re.compile(r"大额存单")),
+    ("business_loan", re.compile(r"经营贷|经营性贷款|经营快贷|小微企业贷款|商户贷")),
+)
+_GENERIC: tuple[tuple[ProductType, re.Pattern[str]], ...] = (
+    ("credit_card", re.compile(r"信用卡|分期")),
+    ("consumer_loan", re.compile(r"消费贷|信用贷|现金贷|贷款|借款|借钱|随借随还|下款|放款")),
+    ("wealth", re.compile(r"理财")),
+    ("fund", re.compile(r"基金")),
+    # 存款保险 is deposit insurance and 保险柜/保险箱 are safes, not insurance products.
+    ("insurance", re.compile(r"(?<!存款)保险(?![柜箱])|保单|年金险|重疾险|寿险")),
+)
+_DEPOSIT = re.compile(r"存款|定期|活期|存单|储蓄")
+
+
+def infer_product_type(text: str | NormalizedText) -> ProductType | None:
+    """The product type a marketing text is about, or None when it names no product."""
+    normalised = text.text if isinstance(text, NormalizedText) else normalize(text).text
+    for product_type, pattern in _SPECIFIC:
+        if pattern.search(normalised):
+            return product_type
+    earliest: tuple[int, ProductType] | None = None
+    for product_type, pattern in _GENERIC:
+        match = pattern.search(normalised)
+        if match is not None and (earliest is None or match.start() < earliest[0]):
+            earliest = (match.start(), product_type)
+    if earliest is not None:
+        return earliest[1]
+    return "deposit" if _DEPOSIT.search(normalised) else None

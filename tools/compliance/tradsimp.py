@@ -1,0 +1,37 @@
+"""A small traditional → simplified character table for the vocabulary the compliance rules look for.
+
+Full OpenCC conversion is not available offline and is not needed: the rules only have to see through
+traditional spellings of finance words (保證, 風險, 穩賺, 貸款, 無風險…). Every entry is one character to one
+character, so conversion never changes text length and the offset map stays trivial. Characters whose
+simplified form depends on the word (乾/幹/干, 覆/復, 髮/發) are deliberately left out.
+"""
+
+from __future__ import annotations
+
+# Two aligned strings keep the table easy to review: _TRADITIONAL[i] becomes _SIMPLIFIED[i].
+_TRADITIONAL = (
+    "證險風穩賺賠貸無額銀財權資產億萬號絕對數據優費計謹須務審過頂級國獨專錢還單"
+    "騙詐擔擇選門檻搶機會錯後價幣購買賣贏虧損發開辦勵獎禮現實際應該這個們為於與"
+    "從來時間點長頭裡處經營業績結構託債齡學碼訊簡電話聯絡戶徵測試紀錄貼補領讓請"
+    "訂簽剛兌極僅盡標準餘擁護讀違規誤導驗書廣網稱衛倉鎖憑佈劃斷嚴輕鬆緊壓減漲獲"
+    "夠歲歷屆濟幫貨統總滿懸寬輸匯協議認體賬帳啟線熱類純續約參觀"
+)
+_SIMPLIFIED = (
+    "证险风稳赚赔贷无额银财权资产亿万号绝对数据优费计谨须务审过顶级国独专钱还单"
+    "骗诈担择选门槛抢机会错后价币购买卖赢亏损发开办励奖礼现实际应该这个们为于与"
+    "从来时间点长头里处经营业绩结构托债龄学码讯简电话联络户征测试纪录贴补领让请"
+    "订签刚兑极仅尽标准余拥护读违规误导验书广网称卫仓锁凭布划断严轻松紧压减涨获"
+    "够岁历届济帮货统总满悬宽输汇协议认体账账启线热类纯续约参观"
+)
+
+
+def _build_table() -> dict[str, str]:
+    """Zip the two strings, refusing a misaligned or duplicated table (a silent typo would mis-map text)."""
+    if len(_TRADITIONAL) != len(_SIMPLIFIED):
+        raise RuntimeError("traditional/simplified tables have different lengths")
+    if len(set(_TRADITIONAL)) != len(_TRADITIONAL):
+        raise RuntimeError("traditional table lists a character twice")
+    return dict(zip(_TRADITIONAL, _SIMPLIFIED, strict=True))
+
+
+TRAD_TO_SIMP: dict[str, str] = _build_table()
