@@ -31,7 +31,7 @@ run: install
 	$(MBRAIN) serve --host $(HOST) --port $(PORT)
 
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -q
 
 lint: install
 	$(BIN)/ruff check .
