@@ -17,6 +17,8 @@ from core.domain import Product
 from core.llm import LLMUnavailable, invoke_structured
 from core.settings import get_settings
 from prompts.loader import render
+from tools.policy_kb.index import KnowledgeBase
+from tools.policy_kb.models import Passage
 from tools.products import default_catalog
 
 AI_LABEL = {"ai_generated": True, "label": "本内容由AI辅助生成，经人工审核后发布"}
@@ -93,10 +95,20 @@ def _write_with_llm(
         SystemMessage(render("content/system.j2", bank=settings.bank_short_name, channel=channel,
                              signature=settings.sms_signature)),
         HumanMessage(render("content/request.j2", plan=plan.model_dump(mode="json"), product=product,
-                            channel=channel, comment=comment)),
+                            channel=channel, comment=comment, guidance=_guidance(channel, product))),
     ]  # fmt: skip
     copy = invoke_structured("content", CHANNEL_SCHEMAS[channel], messages, run_id=run_id)
     return copy.model_dump()
+
+
+CHANNEL_WORDS = {"sms": "短信", "push": "APP推送", "wechat": "公众号文章", "wecom": "企业微信消息"}
+
+
+def _guidance(channel: str, product: Product) -> list[Passage]:
+    """Brand-guide and policy passages for this channel and product, cited in the prompt."""
+    kb = KnowledgeBase(get_settings().kb_dir)
+    query = f"{CHANNEL_WORDS[channel]} {product.name} 文案 要求"
+    return kb.search(query, 3, doc_type="brand_guide") + kb.search(query, 2, product_type=product.type)
 
 
 def _draft(channel: str, content: dict[str, Any], mode: str, notes: list[str]) -> DraftState:

@@ -32,6 +32,7 @@ class DraftState(BaseModel):
     draft_id: str | None = None
     version: int = 0
     approved_review_id: int | None = None
+    edited_by: str | None = Field(default=None, description="Reviewer whose edit is the current text.")
 
 
 def checkable_text(channel: str, content: dict[str, Any]) -> str:

@@ -95,15 +95,17 @@ def compliance_node(state: CampaignState) -> dict[str, Any]:
             continue
         result = check_draft(draft, plan)
         if draft.phase == "edited":
-            # A reviewer's edit that passes the checks is that reviewer's approval; one that fails goes back.
+            # A reviewer's edit that passes the checks is that reviewer's approval. One that fails goes back to
+            # review as written: no automatic rewrite of a human's text, so its revise budget counts as spent.
             approved = result.verdict != "block"
             result = result.model_copy(
                 update={
                     "phase": "approved" if approved else "checked",
                     "approved_review_id": draft.approved_review_id if approved else None,
+                    "revisions": result.revisions if approved else get_settings().max_revisions,
                 }
             )
-        checked[key] = result  # fmt: skip
+        checked[key] = result
     return {"drafts": _dump(checked)}
 
 
@@ -147,13 +149,18 @@ def _persist(session: Session, campaign_id: str, draft: DraftState) -> DraftStat
         and draft.verdict == "block"
         and draft.revisions >= get_settings().max_revisions
     )
-    failure_note = f"已自动修订{draft.revisions}轮仍有阻断项"
+    failure_note = (
+        f"审核人 {draft.edited_by} 编辑后的文本仍有阻断项，未自动改写，退回审核"
+        if draft.edited_by
+        else f"已自动修订{draft.revisions}轮仍有阻断项"
+    )
     notes = [*draft.notes, *([failure_note] if failed and failure_note not in draft.notes else [])]
     approved = draft.phase == "approved"
     view = save_version(
         session, campaign_id=campaign_id, channel=draft.channel, content=draft.content,
         findings=[f.model_dump(mode="json") for f in draft.findings], verdict=draft.verdict, mode=draft.mode,
-        notes=notes, created_by="marketing-brain", status="approved" if approved else "pending_review",
+        notes=notes, created_by=draft.edited_by or "marketing-brain",
+        status="approved" if approved else "pending_review",
     )  # fmt: skip
     return draft.model_copy(update={"draft_id": view.draft_id, "version": view.version, "notes": notes,
                                     "phase": "approved" if approved else "in_review"})  # fmt: skip

@@ -58,7 +58,7 @@ def apply_decision(draft: DraftState, decision: ReviewDecision) -> DraftState:
     notes = [*draft.notes, f"审核人 {decision.reviewer} 编辑了文本"]
     return draft.model_copy(
         update={"content": content, "phase": "edited", "notes": notes, "approved_review_id": decision.review_id,
-                "mode": draft.mode}
+                "edited_by": decision.reviewer}
     )  # fmt: skip
 
 
@@ -69,6 +69,7 @@ def rewrite_for_comment(draft: DraftState, plan: CampaignPlan, *, run_id: str) -
         rewritten = write_content(plan, draft.channel, run_id=run_id, comment=comment)
         notes = [*draft.notes, *rewritten.notes, f"已按审核意见改写：{comment}"]
         return draft.model_copy(update={"content": rewritten.content, "mode": rewritten.mode, "notes": notes,
+                                        "edited_by": None,
                                         "phase": "revised"})  # fmt: skip
     notes = [*draft.notes, f"离线模式无法按意见自动改写（{comment}），原稿退回审核，请审核人直接编辑文本"]
     return draft.model_copy(update={"notes": notes, "phase": "revised"})

@@ -12,6 +12,8 @@ app = typer.Typer(help="营销大脑 Marketing Brain: plan, draft, check, review
                   no_args_is_help=True, pretty_exceptions_enable=False)  # fmt: skip
 review_app = typer.Typer(help="Work the review queue.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+kb_app = typer.Typer(help="The policy knowledge base.", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
 app.add_typer(review_app, name="review")
 app.add_typer(audit_app, name="audit")
 
@@ -197,6 +199,40 @@ def audit_verify(as_json: JsonOpt = False) -> None:
         else f"audit chain BROKEN at event {r['first_broken_seq']}: {r['problem']}"))  # fmt: skip
     if not report.ok:
         raise typer.Exit(1)
+
+
+@kb_app.command("ingest")
+def kb_ingest(as_json: JsonOpt = False) -> None:
+    """Index the corpus; only new or changed documents are embedded again."""
+    from cli.output import progress_printer
+    from core.settings import get_settings
+    from tools.policy_kb.index import KnowledgeBase
+
+    with clean_errors():
+        progress = None if as_json else progress_printer("knowledge base")
+        report = KnowledgeBase(get_settings().kb_dir).ingest(progress)
+    emit(report, as_json=as_json)
+
+
+@kb_app.command("search")
+def kb_search(
+    query: Annotated[str, typer.Argument(help="The question, in Chinese.")],
+    k: Annotated[int, typer.Option("--k", help="How many passages.")] = 5,
+    doc_type: Annotated[
+        str | None, typer.Option(help="regulation | internal_policy | product_sheet | brand_guide")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Search the knowledge base; each hit carries doc_id, title, section, text, score and citation."""
+    from core.settings import get_settings
+    from tools.policy_kb.index import KnowledgeBase
+
+    if k < 1:
+        fail("--k must be at least 1")
+    with clean_errors():
+        hits = KnowledgeBase(get_settings().kb_dir).search(query, k, doc_type=doc_type)
+    emit([h.model_dump(mode="json") for h in hits], as_json=as_json, human=lambda rows: "\n".join(
+        f"{h['score']:.3f} {h['citation']} — {h['title']} {h['section']}" for h in rows))  # fmt: skip
 
 
 def _user(username: str) -> Any:

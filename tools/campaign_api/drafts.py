@@ -54,7 +54,12 @@ def save_version(
         session.add(draft)
         session.flush()
     current = _version_row(session, draft.id, draft.current_version) if draft.current_version else None
-    if current is not None and current.content == content and current.findings == findings:
+    unchanged = current is not None and (current.content, current.findings, list(current.notes or [])) == (
+        content,
+        findings,
+        notes,
+    )
+    if current is not None and unchanged:
         draft.status = status
         return _view(draft, current)
     version = DraftVersion(

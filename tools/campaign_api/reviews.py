@@ -61,12 +61,13 @@ def _check_allowed(
     status: str, verdict: str, author: str, reviewer: UserView, decision: str, comment: str | None,
     edited_text: str | None, override_reason: str | None,
 ) -> None:  # fmt: skip
+    # Four eyes first: whatever their role, an author is told exactly why they cannot approve.
+    if decision in ("approve", "edit") and reviewer.username == author:
+        raise Forbidden("four_eyes", "the author of a campaign cannot approve its drafts")
     if reviewer.role not in REVIEWER_ROLES:
         raise Forbidden("role_not_allowed", f"role {reviewer.role} cannot review drafts")
     if status != "pending_review":
         raise Conflict("not_pending_review", f"draft is {status}, not pending review")
-    if decision in ("approve", "edit") and reviewer.username == author:
-        raise Forbidden("four_eyes", "the author of a campaign cannot approve its drafts")
     if decision == "request_changes" and not (comment and comment.strip()):
         raise InvalidInput("comment_required", "request_changes needs a comment saying what to change")
     if decision == "edit" and not (edited_text and edited_text.strip()):
