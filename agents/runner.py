@@ -6,6 +6,7 @@ waits at review survives any restart and any process (CLI or API) can resume it.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,7 +29,7 @@ from tools.campaign_api.campaigns import (
     update_campaign,
 )
 from tools.campaign_api.drafts import DraftSummary, campaign_drafts, get_draft
-from tools.campaign_api.errors import Conflict, InvalidInput
+from tools.campaign_api.errors import Conflict, InvalidInput, RunFailed, WorkflowError
 from tools.campaign_api.reviews import (
     Decision,
     ReviewView,
@@ -39,6 +40,7 @@ from tools.campaign_api.reviews import (
 from tools.campaign_api.usage import usage_summary
 from tools.campaign_api.users import UserView
 
+log = logging.getLogger(__name__)
 MAX_BRIEF_CHARS = 2000
 
 
@@ -103,6 +105,24 @@ def answer_clarification(campaign_id: str, answer: str, *, user: UserView) -> Ru
     return _run(campaign_id, Command(resume=answer.strip()))
 
 
+def resume_interrupted(campaign_id: str, *, user: UserView) -> RunOutcome:
+    """Continue a run that died mid-way (crash, kill, endpoint outage) from its last checkpoint.
+
+    A run waiting for a human is not resumed here: it continues when the human answers.
+    """
+    with session_scope() as session:
+        campaign = get_campaign(session, campaign_id)
+    if user.role != "admin" and user.username != campaign.author:
+        raise Conflict("not_author", "only the campaign's author or an admin can resume its run")
+    with campaign_graph() as graph:
+        snapshot = graph.get_state({"configurable": {"thread_id": campaign_id}})
+    if not snapshot.next:
+        raise Conflict("nothing_to_resume", f"campaign {campaign_id} has no unfinished step")
+    if any(task.interrupts for task in snapshot.tasks):
+        raise Conflict("waiting_for_human", f"campaign {campaign_id} is waiting for a person, not stalled")
+    return _run(campaign_id, None)
+
+
 def decide(
     draft_id: str, *, reviewer: UserView, decision: Decision, comment: str | None = None,
     edited_text: str | None = None, override_reason: str | None = None,
@@ -144,10 +164,17 @@ def _run(campaign_id: str, payload: Any) -> RunOutcome:
     try:
         with campaign_graph() as graph:
             result = graph.invoke(payload, config)
-    except Exception:
+    except WorkflowError:
+        raise
+    except Exception as exc:
+        log.exception("campaign %s: run stopped", campaign_id)
         with session_scope() as session:
             update_campaign(session, campaign_id, actor="marketing-brain", status="failed")
-        raise
+        raise RunFailed(
+            "run_failed",
+            f"campaign {campaign_id} stopped: {type(exc).__name__}: {exc}; "
+            f"resume it with POST /v1/campaigns/{campaign_id}/resume",
+        ) from exc
     question = None
     for pending in result.get("__interrupt__", []) or []:
         value = getattr(pending, "value", {})

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from core.clock import now
 from core.db import session_scope
+from core.masking import mask_text
 from core.models import LlmUsage
 from core.settings import Settings, get_settings
 from core.tokens import CallUsage, cost_of, count_tokens
@@ -59,6 +60,9 @@ def invoke_structured(
     if model is None:
         raise LLMUnavailable("offline mode: no LLM endpoint configured")
     structured = model.with_structured_output(schema, method="json_schema", include_raw=True)
+    # The one choke point for outgoing prompts: whatever a brief or a product text carried, the model never
+    # sees a full phone, ID or card number (个人信息保护法 minimisation).
+    messages = [_masked(m) for m in messages]
     last_problem = ""
     for attempt in range(1, PARSE_ATTEMPTS + 1):
         try:
@@ -90,6 +94,12 @@ def invoke_structured(
             "role %s: unparsable structured output (attempt %d): %s", role, attempt, last_problem[:200]
         )
     raise LLMUnavailable(f"malformed structured output after {PARSE_ATTEMPTS} attempts: {last_problem[:200]}")
+
+
+def _masked(message: BaseMessage) -> BaseMessage:
+    if isinstance(message.content, str):
+        return message.model_copy(update={"content": mask_text(message.content)})
+    return message
 
 
 def _record(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from agents.runner import RunOutcome, answer_clarification, outcome, start_campaign
+from agents.runner import RunOutcome, answer_clarification, outcome, resume_interrupted, start_campaign
 from api.deps import AuthorDep, SessionDep, StaffDep
 from tools.campaign_api.campaigns import CampaignView, get_campaign, list_campaigns
 from tools.campaign_api.publications import PublicationView, campaign_publications
@@ -41,6 +41,12 @@ def show(campaign_id: str, session: SessionDep, _user: StaffDep) -> RunOutcome:
 @router.post("/{campaign_id}/clarification")
 def clarify(campaign_id: str, body: ClarificationAnswer, user: AuthorDep) -> RunOutcome:
     return answer_clarification(campaign_id, body.answer, user=user)
+
+
+@router.post("/{campaign_id}/resume")
+def resume(campaign_id: str, user: AuthorDep) -> RunOutcome:
+    """Continue a run that stopped mid-way (a crash or an outage) from its last checkpoint."""
+    return resume_interrupted(campaign_id, user=user)
 
 
 @router.get("/{campaign_id}/publications")

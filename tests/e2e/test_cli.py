@@ -64,18 +64,37 @@ def test_cli_bad_input_is_one_line_and_writes_nothing(demo):
     ):
         result = _run(*args, ok=False)
         assert result.exit_code != 0, args
-        assert expected in result.stderr and len(result.stderr.strip().splitlines()) == 1, (args, result.stderr)
+        assert expected in result.stderr and len(result.stderr.strip().splitlines()) == 1, (
+            args,
+            result.stderr,
+        )
         assert "Traceback" not in result.output
     with session_scope() as session:
         assert session.query(Campaign).count() == 0
 
 
 def test_cli_check_reports_findings_as_json(demo):
-    report = _json("check", "--channel", "sms", "--text", "【示例银行】本理财保本保收益，稳赚不赔！拒收请回复R",
-                   "--product-type", "wealth")
+    report = _json(
+        "check",
+        "--channel",
+        "sms",
+        "--text",
+        "【示例银行】本理财保本保收益，稳赚不赔！拒收请回复R",
+        "--product-type",
+        "wealth",
+    )
     assert report["verdict"] == "block"
     finding = report["findings"][0]
-    assert set(finding) >= {"rule_id", "category", "severity", "span", "message", "citation", "fix", "detector"}
+    assert set(finding) >= {
+        "rule_id",
+        "category",
+        "severity",
+        "span",
+        "message",
+        "citation",
+        "fix",
+        "detector",
+    }
 
 
 def test_audit_verify_fails_on_tampering(demo):
@@ -89,7 +108,12 @@ def test_audit_verify_fails_on_tampering(demo):
 def test_installed_entry_point_runs(demo):
     mbrain = shutil.which("mbrain", path=str(Path(sys.executable).parent))
     assert mbrain, "the mbrain console script is installed with the project"
-    completed = subprocess.run([mbrain, "check", "--channel", "sms", "--text", "【示例银行】你好。拒收请回复R",
-                                "--json"], capture_output=True, text=True, timeout=120, check=False)
+    completed = subprocess.run(
+        [mbrain, "check", "--channel", "sms", "--text", "【示例银行】你好。拒收请回复R", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout)["verdict"] == "pass"

@@ -97,3 +97,12 @@ def test_malformed_structured_output_degrades_the_planner(client, demo, llm):
     campaign = response.json()
     assert campaign["generation_mode"] == "offline_fallback"
     assert campaign["status"] == "in_review"
+
+
+def test_prompts_sent_to_the_model_are_masked(client, demo, llm):
+    llm.script("CampaignPlan", json=PLAN)
+    brief = BRIEF + "，联系人手机13800138000"
+    response = client.post("/v1/campaigns", json={"brief": brief}, headers=auth(demo, "marketer"))
+    assert response.status_code == 201, response.text
+    sent = str([r.body for r in llm.requests_for("CampaignPlan")])
+    assert "13800138000" not in sent and "138****8000" in sent

@@ -38,7 +38,9 @@ def test_reviewer_edit_is_rechecked_and_published_when_clean(client, demo):
     response = _decide(client, demo, draft["draft_id"], decision="approve", text=text)
     assert response.status_code == 200, response.text
     assert response.json()["campaign"]["status"] == "published"
-    pubs = client.get(f"/v1/campaigns/{campaign['campaign_id']}/publications", headers=auth(demo, "reviewer")).json()
+    pubs = client.get(
+        f"/v1/campaigns/{campaign['campaign_id']}/publications", headers=auth(demo, "reviewer")
+    ).json()
     assert pubs[0]["content"]["text"] == text and pubs[0]["draft_version"] == 2
 
 
@@ -58,7 +60,9 @@ def test_edit_that_breaks_a_rule_goes_back_to_review_and_needs_an_override(clien
     assert no_reason.status_code == 422 and no_reason.json()["reason"] == "override_reason_required"
     rejected = _decide(client, demo, draft["draft_id"], decision="reject")
     assert rejected.status_code == 200 and rejected.json()["campaign"]["status"] == "rejected"
-    pubs = client.get(f"/v1/campaigns/{campaign['campaign_id']}/publications", headers=auth(demo, "reviewer")).json()
+    pubs = client.get(
+        f"/v1/campaigns/{campaign['campaign_id']}/publications", headers=auth(demo, "reviewer")
+    ).json()
     assert pubs == []
 
 
@@ -73,7 +77,10 @@ def test_decision_on_a_decided_draft_is_a_conflict(client, demo):
 def test_brief_without_a_product_asks_a_question_then_continues(client, demo):
     campaign = _start(client, demo, brief="下个月做一次客户活动，短信")
     assert campaign["status"] == "needs_clarification" and "产品" in campaign["question"]
-    answered = client.post(f"/v1/campaigns/{campaign['campaign_id']}/clarification", json={"answer": "推广示例e贷"},
-                           headers=auth(demo, "marketer"))
+    answered = client.post(
+        f"/v1/campaigns/{campaign['campaign_id']}/clarification",
+        json={"answer": "推广示例e贷"},
+        headers=auth(demo, "marketer"),
+    )
     assert answered.status_code == 200, answered.text
     assert answered.json()["status"] == "in_review"

@@ -20,5 +20,16 @@ def test_topology_matches_snapshot():
 
 def test_every_design_step_is_a_node():
     nodes = set(build_graph().get_graph().nodes)
-    assert {"plan", "clarify", "select_audience", "write_content", "write_call_script", "check_compliance",
-            "revise", "submit_for_review", "human_review", "apply_feedback", "publish"} <= nodes
+    assert {
+        "plan",
+        "clarify",
+        "select_audience",
+        "write_content",
+        "write_call_script",
+        "check_compliance",
+        "revise",
+        "submit_for_review",
+        "human_review",
+        "apply_feedback",
+        "publish",
+    } <= nodes

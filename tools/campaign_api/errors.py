@@ -28,3 +28,9 @@ class Conflict(WorkflowError):
 
 class InvalidInput(WorkflowError):
     status = 422
+
+
+class RunFailed(WorkflowError):
+    """A graph run stopped on an internal error; its checkpoint is kept so it can be resumed."""
+
+    status = 500
