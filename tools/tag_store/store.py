@@ -78,14 +78,7 @@ class TagStore:
         """Match ``expression``, then remove customers policy forbids, counting each exclusion step."""
         if not 0 <= sample_size <= MAX_SAMPLE_SIZE:
             raise SelectionError(f"sample_size must be 0..{MAX_SAMPLE_SIZE}, not {sample_size}")
-        ctx = SelectionContext.checked(
-            product_type=product_type,
-            channels=channels,
-            product_risk_level=product_risk_level,
-            extra=extra_excluded,
-            today=self.today(),
-            frequency_caps=self.frequency_caps,
-        )
+        ctx = self._context(product_type, channels, product_risk_level, extra_excluded)
         params = ParamBag()
         steps = applicable_steps(ctx)
         sql = _selection_sql(
@@ -126,14 +119,7 @@ class TagStore:
         The same SQL as ``select`` restricted to one id, so the voice-bot gate and the audience count can never
         disagree about who is in.
         """
-        ctx = SelectionContext.checked(
-            product_type=product_type,
-            channels=channels,
-            product_risk_level=product_risk_level,
-            extra=extra_excluded,
-            today=self.today(),
-            frequency_caps=self.frequency_caps,
-        )
+        ctx = self._context(product_type, channels, product_risk_level, extra_excluded)
         params = ParamBag()
         where = compile_where(expression, self.catalog, params, today=ctx.today)
         case = exclusion_case(applicable_steps(ctx), ctx, params)
@@ -146,6 +132,22 @@ class TagStore:
             return "not_matched"
         excluded_by: str | None = rows[0][0]
         return excluded_by
+
+    def _context(
+        self,
+        product_type: ProductType | None,
+        channels: list[str],
+        product_risk_level: RiskLevel | None,
+        extra_excluded: ExtraExclusions | None,
+    ) -> SelectionContext:
+        return SelectionContext.checked(
+            product_type=product_type,
+            channels=channels,
+            product_risk_level=product_risk_level,
+            extra=extra_excluded,
+            today=self.today(),
+            frequency_caps=self.frequency_caps,
+        )
 
     # ----- leads -----
 
