@@ -17,6 +17,7 @@ $(VENV)/.installed: pyproject.toml uv.lock
 	test -x $(BIN)/uv || $(BIN)/pip install --quiet uv==0.13.9
 	$(BIN)/uv sync --frozen --quiet --python $(BIN)/python
 	$(BIN)/python -m core.offline_assets
+	@command -v chromium >/dev/null || echo "note: Debian chromium is not installed; the browser screenshot tests will be skipped (apt-get install chromium)"
 	touch $@
 
 run: install

@@ -6,19 +6,19 @@ from typing import Annotated, Any, cast
 
 import typer
 
+from cli.evals import eval_app
+from cli.kb import kb_app
+from cli.options import AsUser, JsonOpt, resolve_user
 from cli.output import clean_errors, emit, fail
+from cli.review import review_app
 
 app = typer.Typer(help="营销大脑 Marketing Brain: plan, draft, check, review and publish bank marketing.",
                   no_args_is_help=True, pretty_exceptions_enable=False)  # fmt: skip
-review_app = typer.Typer(help="Work the review queue.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
-kb_app = typer.Typer(help="The policy knowledge base.", no_args_is_help=True)
-app.add_typer(kb_app, name="kb")
 app.add_typer(review_app, name="review")
 app.add_typer(audit_app, name="audit")
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-AsUser = Annotated[str, typer.Option("--as", help="Act as this user (username).")]
+app.add_typer(kb_app, name="kb")
+app.add_typer(eval_app, name="eval")
 
 
 @app.command()
@@ -73,7 +73,7 @@ def draft(
     from agents.runner import start_campaign
 
     with clean_errors():
-        outcome = start_campaign(brief, author=_user(as_user))
+        outcome = start_campaign(brief, author=resolve_user(as_user))
     audience = outcome.audience or {}
     emit(
         {
@@ -96,62 +96,6 @@ def _draft_text(data: dict[str, Any]) -> str:
         f"  {d['draft_id']} {d['channel']:<12} {d['status']:<15} {d['verdict']}" for d in data["drafts"]
     ]
     return "\n".join(lines)
-
-
-@review_app.command("list")
-def review_list(as_user: AsUser, as_json: JsonOpt = False) -> None:
-    """Drafts waiting for review."""
-    from core.db import session_scope
-    from tools.campaign_api.drafts import review_queue
-
-    _user(as_user)
-    with clean_errors(), session_scope() as session:
-        queue = [d.model_dump() for d in review_queue(session)]
-    emit(queue, as_json=as_json, human=lambda q: "\n".join(
-        f"{d['draft_id']} {d['campaign_id']} {d['channel']:<12} v{d['version']} {d['verdict']}" for d in q
-    ) or "review queue is empty")  # fmt: skip
-
-
-@review_app.command("show")
-def review_show(draft_id: str, as_json: JsonOpt = False) -> None:
-    """One draft with its content and findings."""
-    from core.db import session_scope
-    from tools.campaign_api.drafts import get_draft
-
-    with clean_errors(), session_scope() as session:
-        view = get_draft(session, draft_id)
-    emit(view, as_json=as_json)
-
-
-@review_app.command("decide")
-def review_decide(
-    draft_id: str,
-    as_user: AsUser,
-    decision: Annotated[str, typer.Option(help="approve | reject | request_changes")],
-    comment: Annotated[str | None, typer.Option(help="Reviewer comment.")] = None,
-    text: Annotated[str | None, typer.Option(help="Edited text (with approve: edit and approve).")] = None,
-    override_reason: Annotated[str | None, typer.Option(help="Compliance officer's override reason.")] = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Approve, reject or request changes; the last decision of a campaign resumes its run."""
-    from agents.runner import decide
-    from tools.campaign_api.reviews import Decision
-
-    if decision not in ("approve", "reject", "request_changes"):
-        fail(f"unknown decision {decision!r}; expected approve, reject or request_changes")
-    if text is not None and decision != "approve":
-        fail("--text can only be given with --decision approve")
-    effective = cast(Decision, "edit" if text is not None else decision)
-    with clean_errors():
-        result = decide(draft_id, reviewer=_user(as_user), decision=effective, comment=comment,
-                        edited_text=text, override_reason=override_reason)  # fmt: skip
-    emit(
-        result,
-        as_json=as_json,
-        human=lambda r: (
-            f"{r['review']['decision']} recorded; campaign {r['campaign']['campaign_id']} is {r['campaign']['status']}"
-        ),
-    )
 
 
 @app.command()
@@ -199,52 +143,6 @@ def audit_verify(as_json: JsonOpt = False) -> None:
         else f"audit chain BROKEN at event {r['first_broken_seq']}: {r['problem']}"))  # fmt: skip
     if not report.ok:
         raise typer.Exit(1)
-
-
-@kb_app.command("ingest")
-def kb_ingest(as_json: JsonOpt = False) -> None:
-    """Index the corpus; only new or changed documents are embedded again."""
-    from cli.output import progress_printer
-    from core.settings import get_settings
-    from tools.policy_kb.index import KnowledgeBase
-
-    with clean_errors():
-        progress = None if as_json else progress_printer("knowledge base")
-        report = KnowledgeBase(get_settings().kb_dir).ingest(progress)
-    emit(report, as_json=as_json)
-
-
-@kb_app.command("search")
-def kb_search(
-    query: Annotated[str, typer.Argument(help="The question, in Chinese.")],
-    k: Annotated[int, typer.Option("--k", help="How many passages.")] = 5,
-    doc_type: Annotated[
-        str | None, typer.Option(help="regulation | internal_policy | product_sheet | brand_guide")
-    ] = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Search the knowledge base; each hit carries doc_id, title, section, text, score and citation."""
-    from core.settings import get_settings
-    from tools.policy_kb.index import KnowledgeBase
-
-    if k < 1:
-        fail("--k must be at least 1")
-    with clean_errors():
-        hits = KnowledgeBase(get_settings().kb_dir).search(query, k, doc_type=doc_type)
-    emit([h.model_dump(mode="json") for h in hits], as_json=as_json, human=lambda rows: "\n".join(
-        f"{h['score']:.3f} {h['citation']} — {h['title']} {h['section']}" for h in rows))  # fmt: skip
-
-
-def _user(username: str) -> Any:
-    from core.db import migrate, session_scope
-    from tools.campaign_api.users import get_user
-
-    migrate()
-    with session_scope() as session:
-        user = get_user(session, username)
-    if user is None:
-        fail(f"unknown user {username!r} (run `mbrain init --demo` for the demo users)")
-    return user
 
 
 if __name__ == "__main__":
