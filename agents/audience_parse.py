@@ -1,13 +1,16 @@
 """Offline audience parser: a marketer's Chinese description → audience DSL over the tag catalog.
 
-It knows the catalog's names, synonyms and presets, category values (cities, tiers, stages), age ranges,
-"近N天活跃" and "排除近N天触达过的". What it reads is reported back as stated assumptions, and what it cannot
-read is left out rather than guessed.
+It reads the catalog's names, synonyms and presets, category values (cities, provinces, tiers, stages,
+occupations) with "及以上/及以下", numeric thresholds on number tags (金融资产50万以上), age ranges, 近N天活跃,
+contact-history exclusions, negations (非/没有/还没/不是…), "排除…/除…以外" and "A或B". What it reads is reported
+back as stated interpretations; what it cannot read is left out rather than guessed.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
@@ -16,19 +19,33 @@ from tools.tag_store.catalog import TagCatalog
 from tools.tag_store.tags import Preset, TagDef
 
 _EXCLUDE_MARKERS = re.compile(r"(排除|剔除|去掉|除去|不含|不包括)")
-_CLAUSE_END = re.compile(r"[，,。；;、+＋\n]|和|及")
+_EXCEPT = re.compile(r"除(?:了)?([^，,。；;]{1,12}?)(?:以外|之外)")
+_CLAUSE_END = re.compile(r"[，,。；;\n]")
 _AGE_RANGE = re.compile(r"(\d{1,2})\s*(?:-|–|—|~|～|到|至)\s*(\d{1,2})\s*岁")
 _AGE_ABOVE = re.compile(r"(\d{1,2})\s*岁(?:及)?以上")
 _AGE_BELOW = re.compile(r"(\d{1,2})\s*岁(?:及)?以下")
-_ACTIVE = re.compile(r"近\s*(\d{1,3})\s*[天日](?:内)?(?:有)?(?:活跃|登录)")
+_ACTIVE = re.compile(r"近\s*(\d{1,3})\s*[天日](?:内)?(?:有)?(?:活跃|登录)(?:过)?")
 _CONTACTED = re.compile(
-    r"近\s*(\d{1,3})\s*[天日](?:内)?(?:已|被)?(短信|外呼|电话|推送|企微|企业微信)?(?:触达|联系|营销)"
+    r"近\s*(\d{1,3})\s*[天日](?:内)?(?:没有?|未)?(?:被)?"
+    r"(?:(短信|外呼|电话|推送|企微|企业微信)(?:触达|联系|营销)?|(?:触达|联系|营销))过?"
 )
-_NEGATION = re.compile(r"(非|未|无|没有|不是)$")
+_BIRTHDAY = re.compile(r"(\d{1,2})\s*月(?:份)?(?:过)?生日")
+_GENDER = re.compile(r"(女性|女客户|女士|男性|男客户|男士)")
+_CITY_TIER = re.compile(r"(新一线|一线|二线|三线及以下)城市")
+_NEGATORS = ("目前没有", "还没有", "从未", "尚未", "还没", "没有", "不是", "没", "未", "无", "非", "不")
+# A negator may sit a verb away from the tag word: 还没[买过]理财, 没[开通]手机银行, 近一年没[办过]分期.
+_NEGATION = re.compile(
+    r"(?:目前没有|还没有|从未|尚未|还没|没有|不是|没|未|无|非|不)(?:买过|办过|开通|持有|有过|用过|过)?$"
+)
+_THRESHOLD = re.compile(
+    r"[^\d，,。；;]{0,4}?(不少于|不低于|至少|超过|大于|高于|不超过|低于|小于)?\s*(\d+(?:\.\d+)?)\s*(万)?\s*[元天岁次]?"
+    r"\s*(及以上|以上|起|及以下|以下)?"
+)
+_ORDER_SUFFIX = re.compile(r"\s*(及以上|以上|及以下|以下)")  # used with .match(text, pos): no ^
 _CONTACT_CHANNEL = {"短信": "sms", "外呼": "call_script", "电话": "call_script", "推送": "push",
                     "企微": "wecom", "企业微信": "wecom"}  # fmt: skip
-# Values that are too short or too generic to read as a selection on their own.
-_SKIP_VALUES = frozenset({"男", "女", "其他", "未登记", "一线", "二线"})
+# Values too short or too generic to read as a selection on their own.
+_SKIP_VALUES = frozenset({"男", "女", "其他", "未登记", "一线", "二线", "新一线", "三线及以下"})
 
 
 class ParsedAudience(BaseModel):
@@ -36,12 +53,25 @@ class ParsedAudience(BaseModel):
     understood: list[str]
 
 
+@dataclass(frozen=True)
+class _Hit:
+    """A condition read from the text, with where its words stand (to join "A或B")."""
+
+    start: int
+    end: int
+    condition: dict[str, Any]
+    phrase: str
+
+
 def parse_audience(text: str, catalog: TagCatalog, *, channels: list[str]) -> ParsedAudience:
     """Parse ``text``; ``channels`` are the campaign's channels, used for "近N天触达过的" without a channel."""
-    include, exclude = _split(text)
+    include, excluded = _split(_EXCEPT.sub(lambda m: f"排除{m.group(1)}，", text))
     understood: list[str] = []
-    conditions = _conditions(include, catalog, channels, understood, negated=False)
-    conditions += _conditions(exclude, catalog, channels, understood, negated=True)
+    conditions: list[dict[str, Any]] = []
+    for clause in (c for c in _CLAUSE_END.split(include) if c.strip()):
+        conditions += _clause_conditions(clause, catalog, channels, understood, negated=False)
+    for clause in excluded:
+        conditions += _clause_conditions(clause, catalog, channels, understood, negated=True)
     if not conditions:
         understood.append("未识别到具体圈选条件，按全体成年客户圈选（系统仍会执行全部政策排除）")
         conditions = [{"tag": "age", "op": "gte", "value": 18}]
@@ -56,7 +86,7 @@ def _split(text: str) -> tuple[str, list[str]]:
     for marker in _EXCLUDE_MARKERS.finditer(text):
         if marker.start() < position:
             continue
-        include_parts.append(text[position : marker.start()])
+        include_parts.append(text[position : marker.start()] + "，")
         end = _CLAUSE_END.search(text, marker.end())
         stop = end.start() if end else len(text)
         excluded.append(text[marker.end() : stop])
@@ -65,81 +95,193 @@ def _split(text: str) -> tuple[str, list[str]]:
     return "".join(include_parts), excluded
 
 
-def _conditions(
-    parts: str | list[str], catalog: TagCatalog, channels: list[str], understood: list[str], *, negated: bool
+def _clause_conditions(
+    clause: str, catalog: TagCatalog, channels: list[str], understood: list[str], *, negated: bool
 ) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    for part in [parts] if isinstance(parts, str) else parts:
-        rest, numeric = _numeric_conditions(part, channels, understood, negated=negated)
-        found += numeric
-        found += _catalog_conditions(rest, catalog, understood, negated=negated)
-    return found
+    hits: list[_Hit] = []
+    masked = clause
+    for reader in (_read_patterns, _read_numeric_tags, _read_categories, _read_mentions):
+        found, masked = reader(masked, catalog, channels)
+        hits += found
+    hits.sort(key=lambda h: h.start)
+    hits = _join_alternatives(clause, hits)
+    result = []
+    for hit in hits:
+        keeps_meaning = negated and "not_contacted" not in hit.condition
+        result.append({"not": hit.condition} if keeps_meaning else hit.condition)
+        understood.append(f"“{hit.phrase}”→ {'排除 ' if keeps_meaning else ''}{_describe(hit.condition)}")
+    return result
 
 
-def _numeric_conditions(
-    text: str, channels: list[str], understood: list[str], *, negated: bool
-) -> tuple[str, list[dict[str, Any]]]:
-    found: list[dict[str, Any]] = []
-    for pattern, build in (
+Reader = Callable[[str, TagCatalog, list[str]], tuple[list[_Hit], str]]
+
+
+def _blank(text: str, start: int, end: int) -> str:
+    """Blank out consumed characters (same length, so positions stay valid for later readers)."""
+    return text[:start] + " " * (end - start) + text[end:]
+
+
+def _read_patterns(text: str, _catalog: TagCatalog, channels: list[str]) -> tuple[list[_Hit], str]:
+    hits: list[_Hit] = []
+    builders: list[tuple[re.Pattern[str], Callable[[re.Match[str]], dict[str, Any]]]] = [
         (_AGE_RANGE, lambda m: {"tag": "age", "op": "between", "value": sorted([int(m[1]), int(m[2])])}),
         (_AGE_ABOVE, lambda m: {"tag": "age", "op": "gte", "value": int(m[1])}),
         (_AGE_BELOW, lambda m: {"tag": "age", "op": "lte", "value": int(m[1])}),
-        (_ACTIVE, lambda m: {"tag": "last_login_days", "op": "lte", "value": int(m[1])}),
-    ):
+        # The catalog counts a login today as 0 days ago, so "近30天" is at most 29 days.
+        (_ACTIVE, lambda m: {"tag": "last_login_days", "op": "lte", "value": max(int(m[1]) - 1, 0)}),
+        (_BIRTHDAY, lambda m: {"tag": "birthday_month", "op": "eq", "value": int(m[1])}),
+        (_GENDER, lambda m: {"tag": "gender", "op": "eq", "value": "女" if "女" in m[1] else "男"}),
+        (_CITY_TIER, lambda m: {"tag": "city_tier", "op": "in", "value": [m[1]]}),
+    ]
+    for pattern, build in builders:
         for match in pattern.finditer(text):
-            condition = build(match)
-            found.append({"not": condition} if negated else condition)
-            understood.append(f"“{match[0]}”→ {_describe(condition, negated)}")
-        text = pattern.sub("  ", text)
+            hits.append(_Hit(match.start(), match.end(), build(match), match[0]))
+            text = _blank(text, match.start(), match.end())
     for match in _CONTACTED.finditer(text):
-        days = int(match[1])
-        targets = [_CONTACT_CHANNEL[match[2]]] if match[2] else [c for c in channels if c != "audience"]
+        targets = (
+            [_CONTACT_CHANNEL[match[2]]] if match[2] else [c for c in channels if c != "audience"] or ["sms"]
+        )
         # "排除近7天触达过的" and "近7天未触达的" both mean: not contacted in the window.
-        for channel in targets or ["sms"]:
-            found.append({"not_contacted": {"channel": channel, "days": days}})
-        understood.append(f"“{match[0]}”→ 近{days}天未在 {'、'.join(targets or ['sms'])} 触达")
-    return _CONTACTED.sub("  ", text), found
+        for channel in targets:
+            window = {"not_contacted": {"channel": channel, "days": int(match[1])}}
+            hits.append(_Hit(match.start(), match.end(), window, match[0]))
+        text = _blank(text, match.start(), match.end())
+    return hits, text
 
 
-def _catalog_conditions(
-    text: str, catalog: TagCatalog, understood: list[str], *, negated: bool
-) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    for entry in catalog.mentions(text):
-        condition = _entry_condition(entry, text)
-        if condition is None:
+def _read_numeric_tags(text: str, catalog: TagCatalog, _channels: list[str]) -> tuple[list[_Hit], str]:
+    hits: list[_Hit] = []
+    for tag in catalog.tags:
+        if tag.type != "number" or tag.is_sensitive or tag.code == "age":
             continue
-        found.append({"not": condition} if negated else condition)
-        understood.append(f"“{_label(entry)}”→ {_describe(condition, negated)}")
+        for term in sorted(tag.terms(), key=len, reverse=True):
+            position = text.find(term)
+            if position < 0:
+                continue
+            match = _THRESHOLD.match(text, position + len(term))
+            if match is None or not (match[1] or match[4]):
+                continue
+            value = float(match[2]) * (10_000 if match[3] else 1)
+            upper = match[1] in ("不超过", "低于", "小于") or (match[4] or "").endswith("以下")
+            number: int | float = int(value) if value.is_integer() else value
+            condition = {"tag": tag.code, "op": "lte" if upper else "gte", "value": number}
+            hits.append(_Hit(position, match.end(), condition, text[position : match.end()]))
+            text = _blank(text, position, match.end())
+            break
+    return hits, text
+
+
+def _read_categories(text: str, catalog: TagCatalog, _channels: list[str]) -> tuple[list[_Hit], str]:
+    hits: list[_Hit] = []
+    cities = set(catalog.require("city").values) if "city" in catalog else set()
     for tag in catalog.tags:
         if tag.type != "category" or tag.is_sensitive:
             continue
-        values = [v for v in tag.values if len(v) >= 2 and v not in _SKIP_VALUES and v in text]
-        if tag.code == "province":
-            continue  # city names double as province names (北京, 上海): read them as cities
-        if values:
-            condition = {"tag": tag.code, "op": "in", "value": values}
-            found.append({"not": condition} if negated else condition)
-            understood.append(f"“{'、'.join(values)}”→ {_describe(condition, negated)}")
-    return found
+        found: list[tuple[int, int, str]] = []
+        for value in tag.values:
+            if len(value) < 2 or value in _SKIP_VALUES or (tag.code == "province" and value in cities):
+                continue  # city names double as province names (北京, 上海): read them as cities
+            for match in re.finditer(re.escape(value), text):
+                found.append((match.start(), match.end(), value))
+        for start, end, value in sorted(found):
+            suffix = _ORDER_SUFFIX.match(text, end) if tag.ordered else None
+            if suffix:
+                op = "lte" if suffix[1].endswith("以下") else "gte"
+                hits.append(
+                    _Hit(start, suffix.end(), {"tag": tag.code, "op": op, "value": value}, value + suffix[1])
+                )
+                text = _blank(text, start, suffix.end())
+                continue
+            condition: dict[str, Any] = {"tag": tag.code, "op": "in", "value": [value]}
+            if _negated_before(text, start):
+                condition = {"not": condition}
+            hits.append(_Hit(start, end, condition, value))
+            text = _blank(text, start, end)
+    return _merge_in_lists(hits), text
 
 
-def _entry_condition(entry: TagDef | Preset, text: str) -> dict[str, Any] | None:
+def _merge_in_lists(hits: list[_Hit]) -> list[_Hit]:
+    """上海、杭州 → one ``city in [上海, 杭州]`` condition."""
+    merged: dict[str, _Hit] = {}
+    others: list[_Hit] = []
+    for hit in hits:
+        condition = hit.condition
+        if condition.get("op") != "in":
+            others.append(hit)
+            continue
+        key = condition["tag"]
+        if key in merged:
+            previous = merged[key]
+            values = [*previous.condition["value"], *condition["value"]]
+            merged[key] = _Hit(previous.start, hit.end, {**condition, "value": values},
+                               f"{previous.phrase}、{hit.phrase}")  # fmt: skip
+        else:
+            merged[key] = hit
+    return others + list(merged.values())
+
+
+def _read_mentions(text: str, catalog: TagCatalog, _channels: list[str]) -> tuple[list[_Hit], str]:
+    hits: list[_Hit] = []
+    for entry in catalog.mentions(text):
+        position, term = _first_term(entry, text)
+        if position < 0:
+            continue
+        condition = _entry_condition(entry, text, position)
+        if condition is None:
+            continue
+        hits.append(_Hit(position, position + len(term), condition, term))
+        text = _blank(text, position, position + len(term))
+    return hits, text
+
+
+def _first_term(entry: TagDef | Preset, text: str) -> tuple[int, str]:
+    found = [(text.find(term), term) for term in entry.terms() if term and term in text]
+    if not found:
+        return -1, ""
+    return min(found, key=lambda item: (item[0], -len(item[1])))
+
+
+def _entry_condition(entry: TagDef | Preset, text: str, position: int) -> dict[str, Any] | None:
     if isinstance(entry, Preset):
         return entry.expression
     if entry.type != "bool" or entry.is_sensitive:
         return None  # a bare mention of a number or category tag says nothing about which values
-    position = min((text.find(term) for term in entry.terms() if term in text), default=-1)
-    value = not (position > 0 and _NEGATION.search(text[max(0, position - 2) : position]))
+    term_negated = any(
+        term.startswith(("没", "未", "无", "非", "不")) for term in entry.terms() if term in text
+    )
+    value = not _negated_before(text, position) and not term_negated
     return {"tag": entry.code, "op": "eq", "value": value}
 
 
-def _label(entry: TagDef | Preset) -> str:
-    return entry.name
+def _negated_before(text: str, position: int) -> bool:
+    window = text[max(0, position - 6) : position].rstrip()
+    return bool(_NEGATION.search(window))
 
 
-def _describe(condition: dict[str, Any], negated: bool) -> str:
-    prefix = "排除 " if negated else ""
+def _join_alternatives(clause: str, hits: list[_Hit]) -> list[_Hit]:
+    """ "持有基金或者持有理财": the two conditions either side of 或 become one ``or``."""
+    for match in re.finditer(r"或者|或", clause):
+        before = [h for h in hits if h.end <= match.start() and match.start() - h.end <= 3]
+        after = [h for h in hits if h.start >= match.end() and h.start - match.end() <= 3]
+        if not (before and after):
+            continue
+        left, right = before[-1], after[0]
+        if left is right or left.condition.get("tag") == right.condition.get("tag") == left.condition.get(
+            "tag"
+        ):
+            if left.condition.get("op") == right.condition.get("op") == "in":
+                continue  # already merged into one IN list
+        joined = _Hit(left.start, right.end, {"or": [left.condition, right.condition]},
+                      f"{left.phrase}或{right.phrase}")  # fmt: skip
+        hits = [h for h in hits if h is not left and h is not right] + [joined]
+        hits.sort(key=lambda h: h.start)
+    return hits
+
+
+def _describe(condition: dict[str, Any]) -> str:
     if "tag" in condition:
-        return f"{prefix}{condition['tag']} {condition['op']} {condition.get('value', '')}".rstrip()
-    return f"{prefix}{condition}"
+        return f"{condition['tag']} {condition['op']} {condition.get('value', '')}".rstrip()
+    if "not_contacted" in condition:
+        window = condition["not_contacted"]
+        return f"近{window['days']}天未在 {window['channel']} 触达"
+    return str(condition)

@@ -81,10 +81,39 @@ def write_offline(plan: CampaignPlan, channel: str, product: Product) -> dict[st
             signature=settings.sms_signature,
             bank=settings.bank_short_name,
             hotline=settings.bank_hotline,
+            key_disclosures=key_disclosures(product),
+            short_name=short_product_name(product, settings.bank_short_name),
         )
         for name in fields
     }
     return CHANNEL_SCHEMAS[channel].model_validate(rendered).model_dump()
+
+
+# The sentence(s) short channels must still carry per product type (理财 risk wording, structured-deposit
+# wording, distributor identity); long-form channels carry every disclosure on the sheet.
+KEY_DISCLOSURE_WORDS: dict[str, tuple[str, ...]] = {
+    "wealth": ("理财非存款",),
+    "structured_deposit": ("不同于一般性存款",),
+    "fund": ("基金有风险", "代理销售"),
+    "insurance": ("代理销售", "不是存款"),
+}
+PUSH_TITLE_MAX = 20
+
+
+def key_disclosures(product: Product) -> list[str]:
+    """The product sheet's mandatory sentences that short channels (SMS, push, 企业微信) must carry."""
+    words = KEY_DISCLOSURE_WORDS.get(product.type, ())
+    return [d for d in product.disclosures if any(word in d for word in words)]
+
+
+def short_product_name(product: Product, bank_short_name: str) -> str:
+    """The product name for tight titles: without the bank's own name, then without a parenthetical."""
+    name = product.name
+    if len(name) > PUSH_TITLE_MAX and name.startswith(bank_short_name):
+        name = name[len(bank_short_name) :]
+    if len(name) > PUSH_TITLE_MAX and "（" in name:
+        name = name[: name.index("（")]
+    return name
 
 
 def _write_with_llm(

@@ -69,7 +69,9 @@ def trend_lines(
         parts.append(f'<text x="{left + 18}" y="{ly}" class="lbl">{escape(name)}</text>')
     for j, label in enumerate(labels):
         if len(labels) <= 8 or j in (0, len(labels) - 1):
-            parts.append(f'<text x="{left + j * step:.1f}" y="{height - 8}" class="val" text-anchor="middle">'
+            # Edge labels anchor inwards so the first and last stay inside the chart.
+            anchor = "start" if j == 0 else "end" if j == len(labels) - 1 else "middle"
+            parts.append(f'<text x="{left + j * step:.1f}" y="{height - 8}" class="val" text-anchor="{anchor}">'
                          f"{escape(label)}</text>")  # fmt: skip
     parts.append("</svg>")
     return "".join(parts)
