@@ -117,3 +117,13 @@ def test_installed_entry_point_runs(demo):
     )
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout)["verdict"] == "pass"
+
+
+def test_cli_eval_run_and_report(demo):
+    run = json.loads(_run("eval", "run", "--suite", "compliance", "--suite", "call_script", "--json").stdout)
+    assert [s["suite"] for s in run["suites"]] == ["compliance", "call_script"]
+    assert run["metadata"]["git_commit"] and run["suites"][0]["cases"][0]["case_id"]
+    paths = _json("eval", "report")
+    assert Path(paths["html"]).read_text(encoding="utf-8").startswith("<!doctype html>")
+    bad = _run("eval", "run", "--suite", "nope", ok=False)
+    assert bad.exit_code != 0 and "unknown suite" in bad.stderr
