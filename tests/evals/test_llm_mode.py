@@ -20,8 +20,11 @@ def llm_env(tmp_path, fake_llm_url, monkeypatch):
 
 
 def test_llm_mode_records_models_tokens_and_history(llm_env):
-    llm_env.script("AudienceAnswer", json={
-        "expression_json": '{"tag": "credit_granted", "op": "eq", "value": true}', "assumptions": []}, times=None)
+    llm_env.script(
+        "AudienceAnswer",
+        json={"expression_json": '{"tag": "credit_granted", "op": "eq", "value": true}', "assumptions": []},
+        times=None,
+    )
     run = run_evals(["audience", "call_script"], mode="llm")
     assert run.metadata.mode == "llm"
     assert run.metadata.models["audience"] == "fake-chat"
