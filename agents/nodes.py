@@ -8,6 +8,7 @@ from langgraph.types import Send, interrupt
 from sqlalchemy.orm import Session
 
 from agents.audience import select_audience
+from agents.audience_snapshot import freeze_campaign_audience
 from agents.call_script import write_call_script
 from agents.compliance_check import NEEDS_CHECK, check_draft
 from agents.content import write_content
@@ -208,6 +209,9 @@ def publish_node(state: CampaignState) -> dict[str, Any]:
     drafts = _drafts(state)
     published = [publish_draft(d, actor="marketing-brain") for d in drafts.values() if d.phase == "approved"]
     status = "published" if published else "rejected"
+    if published and state.get("audience"):
+        # The approved campaign's audience is frozen now, so later tag refreshes cannot change who it targets.
+        freeze_campaign_audience(state["campaign_id"], state["audience"], actor="marketing-brain")
     with session_scope() as session:
         update_campaign(session, state["campaign_id"], actor="marketing-brain", status=status)
     return {"status": status}

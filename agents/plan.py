@@ -108,6 +108,8 @@ def plan_offline(brief: str, catalog: ProductCatalog) -> CampaignPlan | Clarific
         objective = "activation"
         assumptions.append("简报未写明营销目标，按“促活/转化”规划")
     channels = _ordered_unique(ch for word, ch in CHANNEL_WORDS.items() if word in lowered)
+    if any(word in lowered for word in ("h5", "落地页", "活动页")):
+        assumptions.append("H5落地页暂不能自动生成（将在内容渠道扩展后支持），本次未纳入交付物")
     if not channels:
         channels = ["sms"]
         assumptions.append("简报未写明渠道，默认使用短信")

@@ -6,6 +6,7 @@ from typing import Annotated, Any, cast
 
 import typer
 
+from cli.audience import audience_app
 from cli.evals import eval_app
 from cli.kb import kb_app
 from cli.options import AsUser, JsonOpt, resolve_user
@@ -19,6 +20,7 @@ app.add_typer(review_app, name="review")
 app.add_typer(audit_app, name="audit")
 app.add_typer(kb_app, name="kb")
 app.add_typer(eval_app, name="eval")
+app.add_typer(audience_app, name="audience")
 
 
 @app.command()

@@ -68,18 +68,20 @@ def invoke_structured(
         try:
             result: dict[str, Any] = structured.invoke(list(messages))
         except openai.APIError as exc:
-            _record(run_id, role, model.model_name, messages, None, outcome=f"error:{type(exc).__name__}")
+            record_usage(
+                run_id, role, model.model_name, messages, None, outcome=f"error:{type(exc).__name__}"
+            )
             raise LLMUnavailable(f"{type(exc).__name__}: {exc}") from exc
         except (ValidationError, OutputParserException) as exc:
             # The SDK's own json_schema parsing raises before include_raw can capture the problem.
-            _record(run_id, role, model.model_name, messages, None, outcome="unparsed")
+            record_usage(run_id, role, model.model_name, messages, None, outcome="unparsed")
             last_problem = str(exc)
             log.warning(
                 "role %s: unparsable structured output (attempt %d): %s", role, attempt, last_problem[:200]
             )
             continue
         parsed = result.get("parsed")
-        _record(
+        record_usage(
             run_id,
             role,
             model.model_name,
@@ -102,7 +104,7 @@ def _masked(message: BaseMessage) -> BaseMessage:
     return message
 
 
-def _record(
+def record_usage(
     run_id: str, role: str, model: str, messages: Sequence[BaseMessage], raw: Any, *, outcome: str
 ) -> CallUsage:
     usage_meta = getattr(raw, "usage_metadata", None) if raw is not None else None

@@ -22,6 +22,7 @@ NULL_DAYS = int(np.iinfo(np.int32).min)
 VALUE_TIERS = ("V0", "V1", "V2", "V3", "V4", "V5")
 RISK_LEVELS = ("C1", "C2", "C3", "C4", "C5")
 LIFECYCLE_STAGES = ("新客", "成长", "成熟", "沉睡", "流失")
+PREFERRED_CHANNELS = ("移动端", "微信端", "网点柜面", "电话客服")
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,9 @@ def generate_customers(rng: np.random.Generator, size: int) -> CustomerChunk:
     _engagement(rng, chunk.arrays, near_empty)
     _lifecycle(chunk, tier)
     _consent_and_sensitive(rng, chunk, tier)
+    # Tags added to the catalog later draw from a child stream: spawning leaves ``rng``'s own draws
+    # untouched, so every earlier column (and the contact history drawn after this) stays identical.
+    _later_tags(rng.spawn(1)[0], chunk)
     return chunk
 
 
@@ -206,3 +210,39 @@ def _consent_and_sensitive(rng: np.random.Generator, chunk: CustomerChunk, tier:
     cols["health_flag"] = rng.random(size) < 0.04
     religion = p.weighted_choice(rng, tuple(w for _, w in p.RELIGIONS), size)
     chunk.put_text("religion", tuple(name for name, _ in p.RELIGIONS), religion)
+
+
+def _later_tags(rng: np.random.Generator, chunk: CustomerChunk) -> None:
+    """Bill day, maturing wealth, mobile transactions, preferred channel and complaints."""
+    cols = chunk.arrays
+    size = int(cols["age"].shape[0])
+    bill_day = 1 + p.weighted_choice(rng, p.BILL_DAY_WEIGHTS, size)
+    cols["card_bill_day"] = np.where(cols["has_credit_card"], bill_day, NULL_INT)
+    # About two in five wealth holders have a product maturing or opening for redemption within 90 days.
+    maturing = cols["has_wealth"] & (rng.random(size) < 0.4)
+    cols["wealth_maturing_90d"] = np.round(
+        np.where(maturing, cols["aum"] * rng.uniform(0.05, 0.45, size), 0.0), 2
+    )
+    # Transactions follow active days; payroll and card customers pay and transfer more often.
+    per_day = rng.gamma(2.0, 0.4, size) * (1 + 0.5 * cols["salary_payroll"] + 0.3 * cols["has_credit_card"])
+    cols["mobile_txn_count_30"] = rng.poisson(cols["app_active_days_30"] * per_day)
+    _preferred_channel(rng, chunk)
+    odds = 0.012 * (1 + 2.0 * cols["is_overdue"]) * (1 + 0.5 * cols["card_installment_user"])
+    cols["complaint_12m"] = rng.random(size) < odds * np.where(cols["age"] >= 60, 1.3, 1.0)
+
+
+def _preferred_channel(rng: np.random.Generator, chunk: CustomerChunk) -> None:
+    """Active app users prefer the app; seniors without the app prefer the branch; dormant customers have none."""
+    cols = chunk.arrays
+    size = int(cols["age"].shape[0])
+    group = np.select(
+        [cols["app_active_days_30"] > 0, cols["has_mobile_banking"], cols["age"] >= 60],
+        [0, 1, 2],
+        3,
+    )
+    channel = p.mixture_choice(rng, np.array(p.CHANNEL_PREFERENCE_MIXES), group)
+    lifecycle = chunk.text["lifecycle_stage"]
+    idle_codes = [lifecycle.labels.index(stage) for stage in ("沉睡", "流失")]
+    idle = np.isin(lifecycle.codes, idle_codes)
+    unknown = rng.random(size) < np.where(idle, 0.7, 0.05)
+    chunk.put_text("preferred_channel", PREFERRED_CHANNELS, np.where(unknown, -1, channel))

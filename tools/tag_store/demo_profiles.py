@@ -115,6 +115,19 @@ OPT_OUT_CHANNELS: tuple[tuple[str, float], ...] = (
 )
 
 
+# Credit-card statement days 1..28: issuers favour a few round days, so those carry more weight.
+BILL_DAY_WEIGHTS: tuple[float, ...] = tuple(3.0 if day % 5 == 0 else 1.0 for day in range(1, 29))
+
+# Preferred-channel mixes (移动端, 微信端, 网点柜面, 电话客服) for: app users active in the last 30 days,
+# app users not active lately, customers 60+ without the app, other customers without the app.
+CHANNEL_PREFERENCE_MIXES: tuple[tuple[float, float, float, float], ...] = (
+    (0.80, 0.10, 0.07, 0.03),
+    (0.35, 0.20, 0.35, 0.10),
+    (0.00, 0.05, 0.75, 0.20),
+    (0.00, 0.45, 0.45, 0.10),
+)
+
+
 def weighted_choice(rng: np.random.Generator, weights: tuple[float, ...], size: int) -> np.ndarray:
     """Indices drawn with the given relative weights."""
     probabilities = np.asarray(weights, dtype=np.float64)
