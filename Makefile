@@ -37,7 +37,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy core agents tools prompts api cli
+	$(BIN)/mypy core agents tools prompts api cli evals bench
 
 fmt: install
 	$(BIN)/ruff check --fix .
