@@ -38,7 +38,8 @@ PASS_DEPTH = 3
 DEFAULT_AS_OF = date(2026, 11, 1)
 """The day searched "as of" when a case gives none. Pinned, not today: the corpus has documents that come into
 force (2026-08, 2026-09, 2026-10) and a product sheet that expires (2026-12-31), so a clock-dependent default
-would make the same dataset score differently from one month to the next. Every document is in force on it."""
+would make the same dataset score differently from one month to the next. Every document but the superseded
+2021 online-marketing draft is in force on it; cases about the draft give their own ``as_of``."""
 _CACHE_KEY = "kb_retrieval.fixture"
 
 
@@ -127,6 +128,7 @@ class KbRetrievalSuite:
         metrics = {
             "recall_at_1": ratio(sum(r.scores["hit_at_1"] for r in results), total),
             "recall_at_3": ratio(sum(r.scores["hit_at_3"] for r in results), total),
+            "recall_at_5": ratio(sum(r.scores["hit_at_5"] for r in results), total),
             "mrr": ratio(sum(r.scores["reciprocal_rank"] for r in results), total),
             "section_recall_at_3": ratio(sum(with_section), len(with_section)),
         }
@@ -169,6 +171,7 @@ def score_ranking(case: KbRetrievalCase, passages: list[Passage]) -> CaseResult:
         "reciprocal_rank": 1.0 / rank if rank else 0.0,
         "hit_at_1": float(rank == 1),
         "hit_at_3": float(0 < rank <= PASS_DEPTH),
+        "hit_at_5": float(0 < rank <= 5),
     }
     if case.expected_section is not None:
         top = [(p.doc_id, p.section) for p in passages[:PASS_DEPTH]]

@@ -49,9 +49,9 @@ def _cases() -> list[KbRetrievalCase]:
 def test_the_shipped_retriever_meets_the_thresholds(work_dir: Path) -> None:
     result = run_suite("kb_retrieval", _context(work_dir))
     assert result.ok, result.failures
-    assert set(result.metrics) == {"recall_at_1", "recall_at_3", "mrr", "section_recall_at_3"}
+    assert set(result.metrics) == {"recall_at_1", "recall_at_3", "recall_at_5", "mrr", "section_recall_at_3"}
     assert result.confusion is not None and result.confusion.labels
-    assert (work_dir / "kb" / "index.json").is_file()
+    assert (work_dir / "kb" / "chroma" / "chroma.sqlite3").is_file()
 
 
 def test_a_retriever_that_ranks_backwards_fails_on_recall(
@@ -118,7 +118,11 @@ def test_filters_reach_the_search_and_reject_unknown_values(work_dir: Path) -> N
 def test_aggregate_scores_sections_only_where_a_case_names_one() -> None:
     def result(case_id: str, rank: int, section_hit: float | None) -> CaseResult:
         scores = {"rank": rank, "reciprocal_rank": 1 / rank if rank else 0.0}
-        scores |= {"hit_at_1": float(rank == 1), "hit_at_3": float(0 < rank <= 3)}
+        scores |= {
+            "hit_at_1": float(rank == 1),
+            "hit_at_3": float(0 < rank <= 3),
+            "hit_at_5": float(0 < rank <= 5),
+        }
         if section_hit is not None:
             scores["section_hit_at_3"] = section_hit
         return CaseResult(case_id=case_id, passed=0 < rank <= 3, scores=scores,
@@ -126,7 +130,13 @@ def test_aggregate_scores_sections_only_where_a_case_names_one() -> None:
 
     metrics, confusion = SUITE.aggregate([result("1", 1, 1.0), result("2", 2, None), result("3", 0, 0.0)])
     assert metrics == pytest.approx(
-        {"recall_at_1": 1 / 3, "recall_at_3": 2 / 3, "mrr": 0.5, "section_recall_at_3": 0.5}
+        {
+            "recall_at_1": 1 / 3,
+            "recall_at_3": 2 / 3,
+            "recall_at_5": 2 / 3,
+            "mrr": 0.5,
+            "section_recall_at_3": 0.5,
+        }
     )
     assert confusion is not None
     assert (confusion.tp, confusion.fp, confusion.fn) == (

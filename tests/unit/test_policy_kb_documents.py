@@ -46,7 +46,7 @@ def test_parse_expands_all_and_keeps_metadata() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("第一条 没有前言", "missing YAML front matter"),
+        ("第一条 没有前言", "field 'front matter': missing"),
         ("---\nid: x\n第一条", "not closed"),
         (FRONT.replace("type: regulation", "type: memo"), "field 'type'"),
         (FRONT.replace("citation: 《测试办法》\n", ""), "field 'citation'"),
@@ -65,7 +65,7 @@ def test_invalid_front_matter_names_file_and_field(text: str, message: str) -> N
 def test_duplicate_ids_name_both_sources(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text(FRONT, encoding="utf-8")
     (tmp_path / "b.md").write_text(FRONT, encoding="utf-8")
-    with pytest.raises(CorpusError, match="a.md and b.md"):
+    with pytest.raises(CorpusError, match=r"b\.md: field 'id': 'doc-a' is already used by a\.md"):
         ensure_unique_ids(load_corpus(tmp_path))
 
 

