@@ -7,6 +7,7 @@ text rules over their flattened prompts. The LLM judge joins here when a model i
 from __future__ import annotations
 
 from agents.drafts import DraftState, checkable_text
+from agents.finding_sources import with_sources
 from agents.plan import CampaignPlan
 from core.domain import Finding, ProductType, verdict_of
 from core.settings import get_settings
@@ -22,7 +23,7 @@ NEEDS_CHECK = frozenset({"generated", "revised", "edited"})
 def check_draft(draft: DraftState, plan: CampaignPlan) -> DraftState:
     """Check one draft and return it with findings, verdict and its next phase."""
     product_type = default_catalog().get(plan.product_ids[0]).type
-    findings = _findings(draft, product_type)
+    findings = with_sources(_findings(draft, product_type))
     verdict = verdict_of(findings)
     return draft.model_copy(update={"findings": findings, "verdict": verdict, "phase": "checked"})
 

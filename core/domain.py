@@ -83,6 +83,9 @@ class Finding(BaseModel):
     citation: str
     fix: str
     detector: str
+    source: dict[str, str] | None = Field(
+        default=None, description="The knowledge-base passage behind the citation: doc_id, title, section."
+    )
 
 
 class CheckResult(BaseModel):

@@ -53,6 +53,9 @@ def test_edit_that_breaks_a_rule_goes_back_to_review_and_needs_an_override(clien
     assert response.json()["campaign"]["status"] == "in_review"
     view = client.get(f"/v1/drafts/{draft['draft_id']}", headers=auth(demo, "reviewer")).json()
     assert view["verdict"] == "block" and {f["rule_id"] for f in view["findings"]} >= {"LN-06", "LN-01"}
+    # Each citation links to the knowledge-base clause behind it, for a one-click check.
+    sources = {f["rule_id"]: f["source"] for f in view["findings"]}
+    assert sources["LN-01"] and sources["LN-01"]["doc_id"] and sources["LN-01"]["section"]
 
     plain = _decide(client, demo, draft["draft_id"], decision="approve")
     assert plain.status_code == 403 and plain.json()["reason"] == "blocking_findings"
