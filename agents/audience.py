@@ -67,6 +67,10 @@ class AudienceSelection(BaseModel):
     product_risk_level: str | None
     channels: list[str]
     explanation: str = Field(default="", description="Chinese explanation for the reviewer.")
+    sample: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="A few selected customers as a reviewer may see them: masked name, city, age.",
+    )
 
 
 @dataclass
@@ -112,7 +116,20 @@ def draft_audience(
         exclusions=[e.model_dump() for e in result.exclusions], sample_ids=result.sample_ids, sql=result.sql,
         mode=drafted.mode, understood=drafted.understood, notes=drafted.notes, product_type=product_type,
         product_risk_level=product_risk_level, channels=channels, explanation=explanation,
+        sample=masked_sample(store, result.sample_ids),
     )  # fmt: skip
+
+
+def masked_sample(store: TagStore, ids: list[int], limit: int = 5) -> list[dict[str, Any]]:
+    """The first selected customers with masked names only (the reviewer checks the shape, not the people)."""
+    rows = []
+    for lead_id in ids[:limit]:
+        lead = store.lead(lead_id)
+        if lead is not None:
+            rows.append(
+                {"lead_id": lead.lead_id, "name": lead.masked_name, "city": lead.city, "age": lead.age}
+            )
+    return rows
 
 
 def operational_exclusions() -> ExtraExclusions:

@@ -82,7 +82,7 @@ def draft(
             "campaign_id": outcome.campaign_id, "status": outcome.status, "question": outcome.question,
             "generation_mode": outcome.generation_mode, "plan": outcome.plan,
             "audience": {k: audience.get(k) for k in ("size", "matched", "sample_ids", "exclusions", "expression",
-                                                       "understood", "mode", "notes")},
+                                                       "understood", "mode", "notes", "sample", "explanation")},
             "drafts": [d.model_dump() for d in outcome.drafts], "usage": outcome.usage,
         },
         as_json=as_json, human=_draft_text,

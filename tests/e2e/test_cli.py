@@ -33,6 +33,7 @@ def _json(*args: str):
 def test_cli_review_loop(demo):
     drafted = _json("draft", BRIEF, "--as", "marketer")
     assert drafted["status"] == "in_review" and drafted["audience"]["size"] > 0
+    assert drafted["audience"]["explanation"] and "*" in drafted["audience"]["sample"][0]["name"]
     assert {d["channel"] for d in drafted["drafts"]} == {"sms", "call_script"}
     queue = _json("review", "list", "--as", "reviewer")
     assert {d["draft_id"] for d in queue} == {d["draft_id"] for d in drafted["drafts"]}
