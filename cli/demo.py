@@ -18,6 +18,8 @@ from tools.campaign_api.users import create_user, user_count
 from tools.policy_kb.index import KnowledgeBase
 from tools.products import default_catalog
 from tools.tag_store.demo_data import build_demo_tag_store
+from tools.tag_store.errors import TagStoreError
+from tools.tag_store.store import TagStore
 
 DEMO_USERS = (
     ("marketer", "marketer", "王策划"),
@@ -54,7 +56,7 @@ def init_demo(*, customers: int, reset: bool, show_progress: bool) -> InitReport
     migrate()
     products = default_catalog()
     built = False
-    if not settings.tag_store_path.exists():
+    if not settings.tag_store_path.exists() or _outdated(settings.tag_store_path):
         progress = progress_printer("customers") if show_progress else None
         build_demo_tag_store(settings.tag_store_path, customers=customers, progress=progress)
         built = True
@@ -82,6 +84,15 @@ def _create_users() -> list[dict[str, Any]]:
     path.write_text(json.dumps(users, ensure_ascii=False, indent=2), encoding="utf-8")
     os.chmod(path, 0o600)
     return users
+
+
+def _outdated(path: Path) -> bool:
+    """A demo store built before the catalog gained tags cannot serve it: the demo data is rebuilt, not patched."""
+    try:
+        TagStore(path).lead(1)
+    except TagStoreError:
+        return True
+    return False
 
 
 def _count_customers() -> int:
