@@ -110,3 +110,35 @@ def _count_text(data: dict[str, Any]) -> str:
     ]
     lines += [f"  - {code}: {count}" for code, count in data["excluded"].items()]
     return "\n".join(lines)
+
+
+@audience_app.command("export")
+def audience_export(
+    campaign_id: Annotated[str, typer.Argument(help="A published campaign (its audience snapshot).")],
+    out: Annotated[str, typer.Option(help="File to write.")],
+    fmt: Annotated[str, typer.Option("--format", help="csv | parquet")] = "csv",
+    as_json: JsonOpt = False,
+) -> None:
+    """Export a published campaign's frozen audience with masked ids (keyed HMAC; the key stays in the data dir)."""
+    import json as json_module
+    from datetime import date
+    from pathlib import Path
+
+    from core.settings import get_settings
+    from tools.tag_store.snapshot import ExportFormat, SnapshotInfo, export, load_or_create_key
+
+    if fmt not in ("csv", "parquet"):
+        fail(f"unknown format {fmt!r}; expected csv or parquet")
+    folder = get_settings().data_dir / "snapshots"
+    manifest_path = folder / f"{campaign_id}.json"
+    if not manifest_path.exists():
+        fail(f"campaign {campaign_id!r} has no frozen audience (it is frozen when the campaign is published)")
+    manifest = json_module.loads(manifest_path.read_text(encoding="utf-8"))
+    snapshot = SnapshotInfo(
+        path=folder / manifest["file"], size=manifest["size"], sha256=manifest["sha256"],
+        as_of=date.fromisoformat(manifest["as_of"]), manifest_path=manifest_path,
+    )  # fmt: skip
+    with clean_errors(), _store_errors():
+        key = load_or_create_key(get_settings().data_dir / "export.key")
+        info = export(snapshot, cast(ExportFormat, fmt), Path(out), key=key)
+    emit(info, as_json=as_json, human=lambda i: f"wrote {i['rows']} masked ids to {i['path']}")

@@ -128,3 +128,16 @@ def test_cli_eval_run_and_report(demo):
     assert Path(paths["html"]).read_text(encoding="utf-8").startswith("<!doctype html>")
     bad = _run("eval", "run", "--suite", "nope", ok=False)
     assert bad.exit_code != 0 and "unknown suite" in bad.stderr
+
+
+def test_published_audience_is_frozen_and_exports_masked_ids(demo, tmp_path):
+    drafted = _json("draft", BRIEF, "--as", "marketer")
+    for draft in drafted["drafts"]:
+        _json("review", "decide", draft["draft_id"], "--as", "reviewer", "--decision", "approve")
+    out = tmp_path / "audience.csv"
+    info = _json("audience", "export", drafted["campaign_id"], "--out", str(out))
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert info["rows"] == drafted["audience"]["size"] == len(lines) - 1
+    assert all(str(i) not in lines[1:] for i in drafted["audience"]["sample_ids"])  # ids are masked
+    missing = _run("audience", "export", "cmp_nope", "--out", str(out), ok=False)
+    assert missing.exit_code != 0 and "no frozen audience" in missing.stderr
