@@ -104,6 +104,6 @@ def test_ai_disclosure_variants_pass(disclosure: str) -> None:
 
 
 def test_missing_ai_disclosure_warns() -> None:
-    [hit] = findings("您好，我是示例银行的客户经理小王。", "call_script", "CALL-04")
+    [hit] = findings("您好，这里是示例银行，来电想介绍三年期定期存款。", "call_script", "CALL-04")
     assert hit.severity == "warn" and hit.category == "ai_disclosure"
     assert findings("您好，我是示例银行的客户经理，邮件detail请查收", "call_script", "CALL-04") != []

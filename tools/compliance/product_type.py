@@ -5,6 +5,10 @@ checked without one still gets its product-gated rules (理财 → WM-01, 贷款
 tested first because they contain generic words (结构性存款 contains 存款, 经营贷 contains 贷); among the
 generic kinds the earliest mention wins, since copy names its product early; plain deposits come last
 because 存款 also appears in mandatory wording about other products (理财非存款, 存款保险).
+
+Investor-education and anti-fraud texts (投资者教育, 谨防非法理财, 理财知识) mention product words without
+promoting a product, so they get no product type unless they also carry an offer (a rate or a minimum
+amount), which only a real promotion has.
 """
 
 from __future__ import annotations
@@ -28,11 +32,24 @@ _GENERIC: tuple[tuple[ProductType, re.Pattern[str]], ...] = (
     ("insurance", re.compile(r"(?<!存款)保险(?![柜箱])|保单|年金险|重疾险|寿险")),
 )
 _DEPOSIT = re.compile(r"存款|定期|活期|存单|储蓄")
+_EDUCATION = re.compile(
+    r"投资者教育|金融知识|理财知识|金融常识|风险教育|消费者教育|知识普及|小课堂|"
+    r"谨防非法|警惕非法|防范非法|非法理财|非法集资|反诈|防诈"
+)
+# What turns a text into an offer: a percentage, or an amount to buy, deposit or borrow.
+_OFFER = re.compile(r"\d+(?:\.\d+)?\s*%|起购|起存|起投|元起|万起|额度|申购|认购|立即购买|马上抢")
+
+
+def is_education_frame(normalised: str) -> bool:
+    """True for investor-education or anti-fraud text that makes no offer (no rate, no amount to buy)."""
+    return _EDUCATION.search(normalised) is not None and _OFFER.search(normalised) is None
 
 
 def infer_product_type(text: str | NormalizedText) -> ProductType | None:
     """The product type a marketing text is about, or None when it names no product."""
     normalised = text.text if isinstance(text, NormalizedText) else normalize(text).text
+    if is_education_frame(normalised):
+        return None
     for product_type, pattern in _SPECIFIC:
         if pattern.search(normalised):
             return product_type

@@ -2,7 +2,9 @@
 
 A daily or monthly rate (日息万三, 日利率0.02%, 每万元每天3元) may appear, but never without the annualised
 rate; the hit then points at that periodic rate so the reviewer (and the auto-fix) can put the APR next to
-it. A loan offer with no cost figure at all gets a span-less hit: the APR is a missing element.
+it. A loan offer with no cost figure at all gets a span-less hit: the APR is a missing element. When the
+APR is stated, every periodic rate must agree with it once annualised (日利率万分之0.8 ≈ 2.92% a year does
+not fit "年化利率3.6%起"): the two figures describe one price and the customer must not be misled by either.
 """
 
 from __future__ import annotations
@@ -15,6 +17,12 @@ from tools.compliance.detectors.base import (
     Hit,
     compile_patterns,
     first_match,
+)
+from tools.compliance.detectors.rate_numbers import (
+    find_annual_rates,
+    find_periodic_rates,
+    format_percent,
+    is_consistent,
 )
 from tools.compliance.normalize import normalize
 
@@ -32,6 +40,9 @@ class AprRequiredParams(DetectorParams):
     offer_patterns: list[str] = Field(min_length=1)
     periodic_rate_patterns: list[str] = Field(default_factory=list)
     apr_patterns: list[str] = Field(default_factory=lambda: list(DEFAULT_APR_PATTERNS), min_length=1)
+    # Relative gap allowed between a periodic rate annualised (×365 or ×12) and the stated 年化利率;
+    # None turns the consistency check off. 5 % absorbs rounding (0.0119% × 365 = 4.34% vs "4.35%起").
+    consistency_tolerance: float | None = Field(default=0.05, ge=0.0, le=1.0)
 
     @field_validator("offer_patterns", "periodic_rate_patterns", "apr_patterns")
     @classmethod
@@ -53,12 +64,33 @@ class AprRequiredDetector:
         self._offers = compile_patterns(params.offer_patterns)
         self._periodic = compile_patterns(params.periodic_rate_patterns)
         self._aprs = compile_patterns(params.apr_patterns)
+        self._tolerance = params.consistency_tolerance
+
+    def _inconsistent_rates(self, text: str) -> list[Hit]:
+        """A hit on each daily/monthly rate whose annualised value disagrees with every stated 年化 rate."""
+        stated = find_annual_rates(text)
+        if self._tolerance is None or not stated:
+            return []
+        shown = "、".join(
+            format_percent(low) + "%" if low == high else f"{format_percent(low)}%-{format_percent(high)}%"
+            for low, high in stated
+        )
+        return [
+            Hit(
+                start=rate.start,
+                end=rate.end,
+                detail=f"“{rate.quote}”折合年化约{format_percent(rate.annual_percent)}%，"
+                f"与所示年化利率{shown}不一致",
+            )
+            for rate in find_periodic_rates(text)
+            if not is_consistent(rate.annual_percent, stated, self._tolerance)
+        ]
 
     def detect(self, ctx: DetectionContext) -> list[Hit]:
-        """Nothing when an APR is stated or no offer/cost appears; else one hit as described above."""
+        """With an APR stated: hits only for periodic rates that contradict it; else as described above."""
         text = ctx.norm.text
         if any(pattern.search(text) for pattern in self._aprs):
-            return []
+            return self._inconsistent_rates(text)
         periodic = first_match(self._periodic, text)
         if periodic is not None:
             return [Hit(start=periodic.start(), end=periodic.end(), detail="出现日/月利率但未明示年化利率")]

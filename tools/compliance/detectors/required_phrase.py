@@ -1,13 +1,16 @@
 """Required-phrase detector: mandatory wording must be present, optionally only when a trigger is.
 
 Used for fixed disclosures (理财非存款、产品有风险、投资须谨慎), for agency-product disclaimers whose parts
-are each required, and for conditional requirements such as "a return figure needs a risk warning".
+are each required, and for conditional requirements such as "a return figure needs a risk warning". A missing element can be made
+worse by what is there instead: a voice bot that gives no AI disclosure *and* says 我是客户经理王芳 is
+impersonating a person, so ``escalate`` raises such a hit (pointing at the claim) to a higher severity.
 """
 
 from __future__ import annotations
 
 from pydantic import Field, field_validator
 
+from core.domain import Severity
 from tools.compliance.detectors.base import (
     DetectionContext,
     DetectorParams,
@@ -31,11 +34,26 @@ class RequiredPart(DetectorParams):
         return value
 
 
+class MissingEscalation(DetectorParams):
+    """When a part is missing and one of ``patterns`` matches, the hit points there with ``severity``."""
+
+    patterns: list[str] = Field(min_length=1)
+    severity: Severity = "block"
+    detail: str = Field(min_length=1)
+
+    @field_validator("patterns")
+    @classmethod
+    def _patterns_compile(cls, value: list[str]) -> list[str]:
+        compile_patterns(value)
+        return value
+
+
 class RequiredPhraseParams(DetectorParams):
     """``all_of`` parts must each match; with ``trigger``, only texts matching a trigger are checked."""
 
     all_of: list[RequiredPart] = Field(min_length=1)
     trigger: list[str] = Field(default_factory=list)
+    escalate: MissingEscalation | None = None
 
     @field_validator("trigger")
     @classmethod
@@ -51,6 +69,8 @@ class RequiredPhraseDetector:
         self.params = params
         self._parts = tuple((part.label, compile_pattern(part.pattern)) for part in params.all_of)
         self._triggers = compile_patterns(params.trigger)
+        self._escalate = params.escalate
+        self._escalate_patterns = compile_patterns(params.escalate.patterns) if params.escalate else ()
 
     def detect(self, ctx: DetectionContext) -> list[Hit]:
         """One hit naming every missing part; it points at the trigger when there is one."""
@@ -62,6 +82,16 @@ class RequiredPhraseDetector:
         if not missing:
             return []
         detail = "缺少：" + "、".join(missing)
+        escalation = first_match(self._escalate_patterns, text) if self._escalate else None
+        if self._escalate is not None and escalation is not None:
+            return [
+                Hit(
+                    start=escalation.start(),
+                    end=escalation.end(),
+                    detail=f"{detail}；{self._escalate.detail}",
+                    severity=self._escalate.severity,
+                )
+            ]
         if trigger is None:
             return [Hit(detail=detail)]
         return [Hit(start=trigger.start(), end=trigger.end(), detail=detail)]
