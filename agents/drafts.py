@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from core.domain import Channel, Finding, GenerationMode
+from tools.h5 import page_from_content, visible_text
 
 DraftPhase = Literal[
     "generated", "checked", "revised", "edited", "in_review", "approved", "rejected", "changes_requested"
@@ -39,6 +40,9 @@ def checkable_text(channel: str, content: dict[str, Any]) -> str:
     """The text the compliance engine reads for a draft: its textual fields joined by newlines."""
     if channel == "call_script":
         raise ValueError("call scripts are checked through tools.call_script.flatten_text")
+    if channel == "h5":
+        # All visible text of the rendered page in reading order, so spans point at what a customer reads.
+        return visible_text(page_from_content(content))
     parts = [str(content[field]) for field in _TEXT_FIELDS if content.get(field)]
     if not parts:
         raise ValueError(f"{channel} content has none of the text fields {_TEXT_FIELDS}")

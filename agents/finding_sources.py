@@ -1,4 +1,8 @@
-"""Link each finding's citation to the knowledge-base passage a reviewer can open (one click to the clause)."""
+"""Link each finding's citation to the knowledge-base passage a reviewer can open (one click to the clause).
+
+The citation is resolved deterministically to the document and article it names (tools/policy_kb/citations.py);
+only findings whose citation names no corpus document (e.g. the claims ledger's) fall back to semantic search.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from pathlib import Path
 
 from core.domain import Finding
 from core.settings import get_settings
+from tools.compliance.rules import default_rules
+from tools.policy_kb.citations import resolve_citation
 from tools.policy_kb.index import KnowledgeBase
 
 log = logging.getLogger(__name__)
@@ -21,6 +27,17 @@ def _knowledge_base(kb_dir: str) -> KnowledgeBase:
 
 @lru_cache(maxsize=512)
 def _source_for(kb_dir: str, citation: str, message: str) -> tuple[tuple[str, str], ...] | None:
+    """The cited clause itself when the citation names a corpus document; a semantic neighbour otherwise."""
+    links = resolve_citation(citation, hint=message)
+    if links:
+        first = links[0]
+        return (
+            ("doc_id", first.doc_id),
+            ("title", first.title),
+            ("section", first.section),
+            ("citation", first.citation),
+            ("resolved", "citation"),
+        )
     kb = _knowledge_base(kb_dir)
     query = f"{citation} {message}"
     best = None
@@ -35,7 +52,15 @@ def _source_for(kb_dir: str, citation: str, message: str) -> tuple[tuple[str, st
         ("title", best.title),
         ("section", best.section),
         ("citation", best.citation),
+        ("resolved", "search"),
     )
+
+
+def _hint(finding: Finding) -> str:
+    """What the finding is about, to pick the section of a document cited without an article number."""
+    rules = default_rules()
+    title = rules.get(finding.rule_id).title if finding.rule_id in rules else ""
+    return f"{title} {finding.message}"
 
 
 def with_sources(findings: list[Finding]) -> list[Finding]:
@@ -44,7 +69,7 @@ def with_sources(findings: list[Finding]) -> list[Finding]:
     linked = []
     for finding in findings:
         try:
-            source = _source_for(kb_dir, finding.citation, finding.message)
+            source = _source_for(kb_dir, finding.citation, _hint(finding))
         except (OSError, ValueError, RuntimeError) as exc:
             log.warning("no knowledge-base source for %s: %s", finding.rule_id, exc)
             source = None

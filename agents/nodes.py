@@ -17,11 +17,12 @@ from agents.plan import CampaignPlan, ClarificationNeeded, plan_campaign
 from agents.publish import publish_draft
 from agents.review import ReviewDecision, apply_decision, review_bundle, rewrite_for_comment
 from agents.revise import revise_draft
-from agents.state import CampaignState, WriterInput
+from agents.state import CampaignState, WriterInput, draft_key
+from agents.variants import variant_letters, variant_of
 from core.db import session_scope
 from core.settings import get_settings
 from tools.campaign_api.campaigns import update_campaign
-from tools.campaign_api.drafts import save_version, set_status
+from tools.campaign_api.drafts import DEFAULT_VARIANT, save_version, set_status
 
 
 def _drafts(state: CampaignState) -> dict[str, DraftState]:
@@ -51,7 +52,7 @@ def plan_node(state: CampaignState) -> dict[str, Any]:
 
 
 def route_after_plan(state: CampaignState) -> list[Send] | Literal["clarify"]:
-    """Fan out: the audience, one writer per channel deliverable, the call script when a call is planned."""
+    """Fan out: the audience, one writer per channel deliverable (per A/B variant), the call script if planned."""
     if state.get("status") == "needs_clarification":
         return "clarify"
     if state.get("status") != "drafting":
@@ -60,8 +61,13 @@ def route_after_plan(state: CampaignState) -> list[Send] | Literal["clarify"]:
     payload = {"campaign_id": state["campaign_id"], "plan": state["plan"]}
     sends = [Send("select_audience", {**payload, "channel": "audience"})]
     for channel in plan.channels:
-        node = "write_call_script" if channel == "call_script" else "write_content"
-        sends.append(Send(node, {**payload, "channel": channel}))
+        if channel == "call_script":
+            sends.append(Send("write_call_script", {**payload, "channel": channel}))
+        elif plan.variant_count > 1:
+            sends += [Send("write_content", {**payload, "channel": channel, "variant": v})
+                      for v in variant_letters(plan.variant_count)]  # fmt: skip
+        else:
+            sends.append(Send("write_content", {**payload, "channel": channel}))
     return sends
 
 
@@ -79,8 +85,9 @@ def audience_node(state: WriterInput) -> dict[str, Any]:
 
 
 def content_node(state: WriterInput) -> dict[str, Any]:
-    draft = write_content(_plan(state), state["channel"], run_id=state["campaign_id"])
-    return {"drafts": {state["channel"]: draft.model_dump(mode="json")}}
+    variant = state.get("variant")
+    draft = write_content(_plan(state), state["channel"], run_id=state["campaign_id"], variant=variant)
+    return {"drafts": {draft_key(state["channel"], variant): draft.model_dump(mode="json")}}
 
 
 def call_script_node(state: WriterInput) -> dict[str, Any]:
@@ -94,7 +101,7 @@ def compliance_node(state: CampaignState) -> dict[str, Any]:
     for key, draft in drafts.items():
         if draft.phase not in NEEDS_CHECK:
             continue
-        result = check_draft(draft, plan)
+        result = check_draft(draft, plan, run_id=state["campaign_id"])
         if draft.phase == "edited":
             # A reviewer's edit that passes the checks is that reviewer's approval. One that fails goes back to
             # review as written: no automatic rewrite of a human's text, so its revise budget counts as spent.
@@ -161,7 +168,7 @@ def _persist(session: Session, campaign_id: str, draft: DraftState) -> DraftStat
         session, campaign_id=campaign_id, channel=draft.channel, content=draft.content,
         findings=[f.model_dump(mode="json") for f in draft.findings], verdict=draft.verdict, mode=draft.mode,
         notes=notes, created_by=draft.edited_by or "marketing-brain",
-        status="approved" if approved else "pending_review",
+        status="approved" if approved else "pending_review", variant=variant_of(draft.content) or DEFAULT_VARIANT,
     )  # fmt: skip
     return draft.model_copy(update={"draft_id": view.draft_id, "version": view.version, "notes": notes,
                                     "phase": "approved" if approved else "in_review"})  # fmt: skip

@@ -23,7 +23,7 @@ from tools.products import ProductCatalog, default_catalog
 
 T = TypeVar("T")
 Objective = Literal["acquisition", "activation", "cross_sell", "retention", "reactivation", "education"]
-DeliverableChannel = Literal["sms", "push", "wechat", "wecom", "call_script"]
+DeliverableChannel = Literal["sms", "push", "wechat", "wecom", "h5", "call_script"]
 
 OBJECTIVE_WORDS: dict[str, Objective] = {
     "促活": "activation", "激活": "activation", "用信": "activation", "动户": "activation", "提额": "activation",
@@ -36,7 +36,7 @@ OBJECTIVE_WORDS: dict[str, Objective] = {
 CHANNEL_WORDS: dict[str, DeliverableChannel] = {
     "短信": "sms", "sms": "sms", "外呼": "call_script", "电话": "call_script", "电销": "call_script",
     "推送": "push", "push": "push", "app": "push", "公众号": "wechat", "推文": "wechat",
-    "企业微信": "wecom", "企微": "wecom",
+    "企业微信": "wecom", "企微": "wecom", "h5": "h5", "落地页": "h5", "活动页": "h5",
 }  # fmt: skip
 KPIS: dict[Objective, list[str]] = {
     "acquisition": ["新增申请户数", "申请转化率"],
@@ -46,6 +46,13 @@ KPIS: dict[Objective, list[str]] = {
     "reactivation": ["唤醒客户数", "30日活跃率"],
     "education": ["阅读/收听完成率", "投诉率不上升"],
 }
+
+MAX_VARIANTS = 3
+# How a brief asks for A/B testing. Three versions are named explicitly; A/B, two versions, or an unnumbered
+# 多版本 mean two (the smallest test that compares anything).
+_THREE_VARIANTS = re.compile(r"(?:三|3)\s*个?\s*版|(?<![a-z])a\s*/?\s*b\s*/?\s*c(?![a-z])")
+_TWO_VARIANTS = re.compile(r"(?:两|二|2|双)\s*个?\s*版|(?<![a-z])a\s*/?\s*b(?![a-z])")
+_UNNUMBERED_VARIANTS = re.compile(r"多\s*个?\s*版本|多版")
 
 
 class Wave(BaseModel):
@@ -72,6 +79,10 @@ class CampaignPlan(BaseModel):
     kpis: list[str]
     constraints: list[str] = Field(description="Policy and risk constraints the campaign must honour.")
     assumptions: list[str] = Field(description="Everything inferred rather than stated by the marketer.")
+    variant_count: int = Field(
+        default=1, ge=1, le=MAX_VARIANTS,
+        description="Copy variants per text channel for A/B testing: 1 unless the brief asks for A/B or versions.",
+    )  # fmt: skip
 
 
 class ClarificationNeeded(BaseModel):
@@ -108,8 +119,6 @@ def plan_offline(brief: str, catalog: ProductCatalog) -> CampaignPlan | Clarific
         objective = "activation"
         assumptions.append("简报未写明营销目标，按“促活/转化”规划")
     channels = _ordered_unique(ch for word, ch in CHANNEL_WORDS.items() if word in lowered)
-    if any(word in lowered for word in ("h5", "落地页", "活动页")):
-        assumptions.append("H5落地页暂不能自动生成（将在内容渠道扩展后支持），本次未纳入交付物")
     if not channels:
         channels = ["sms"]
         assumptions.append("简报未写明渠道，默认使用短信")
@@ -118,6 +127,9 @@ def plan_offline(brief: str, catalog: ProductCatalog) -> CampaignPlan | Clarific
         assumptions.append(schedule_note)
     if len(products) > 1:
         assumptions.append(f"简报匹配到多款产品，以“{products[0].name}”为主推产品")
+    variant_count, variant_note = requested_variants(brief)
+    if variant_note:
+        assumptions.append(variant_note)
     return CampaignPlan(
         objective=objective,
         product_ids=[p.id for p in products[:3]],
@@ -127,7 +139,20 @@ def plan_offline(brief: str, catalog: ProductCatalog) -> CampaignPlan | Clarific
         kpis=KPIS[objective],
         constraints=_constraints(products[0].type),
         assumptions=assumptions,
+        variant_count=variant_count,
     )
+
+
+def requested_variants(brief: str) -> tuple[int, str | None]:
+    """How many copy variants the brief asks for (1 = no A/B test), with an assumption when it names no number."""
+    lowered = brief.lower()
+    if _THREE_VARIANTS.search(lowered):
+        return 3, None
+    if _TWO_VARIANTS.search(lowered):
+        return 2, None
+    if _UNNUMBERED_VARIANTS.search(lowered):
+        return 2, "简报要求多版本但未写明数量，按A/B两个版本准备"
+    return 1, None
 
 
 def _plan_with_llm(brief: str, catalog: ProductCatalog, *, run_id: str) -> CampaignPlan | ClarificationNeeded:
@@ -145,7 +170,15 @@ def _plan_with_llm(brief: str, catalog: ProductCatalog, *, run_id: str) -> Campa
     primary = catalog.get(plan.product_ids[0])
     # Policy constraints are the bank's, not the model's: always state them whatever the model wrote.
     constraints = _ordered_unique([*plan.constraints, *_constraints(primary.type)])
-    return plan.model_copy(update={"channels": _ordered_unique(plan.channels), "constraints": constraints})
+    # An explicit A/B request in the brief is honoured even when the model left the count at its default.
+    variants = max(plan.variant_count, requested_variants(brief)[0])
+    return plan.model_copy(
+        update={
+            "channels": _ordered_unique(plan.channels),
+            "constraints": constraints,
+            "variant_count": variants,
+        }
+    )
 
 
 def _constraints(product_type: str) -> list[str]:

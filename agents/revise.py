@@ -6,9 +6,10 @@ with a model the writer first rewrites the copy with the findings as instruction
 
 from __future__ import annotations
 
-from agents.content import CHANNEL_SCHEMAS, write_content
+from agents.content import write_content
 from agents.drafts import DraftState
 from agents.plan import CampaignPlan
+from agents.variants import variant_of
 from core.domain import Product
 from core.settings import get_settings
 from tools.compliance.fixes import auto_fix
@@ -22,15 +23,18 @@ def revise_draft(draft: DraftState, plan: CampaignPlan, *, run_id: str) -> Draft
     """One revise round for one blocked draft."""
     product = default_catalog().get(plan.product_ids[0])
     notes = list(draft.notes)
-    if draft.channel not in CHANNEL_SCHEMAS:
+    if draft.channel not in BODY_FIELD:
+        # An H5 page or a call script has no single body to append a disclosure to: a person revises it.
         notes.append(f"第{draft.revisions + 1}轮修订：{draft.channel} 无自动修订方法，保留原稿交人工审核")
         return draft.model_copy(update={"revisions": draft.revisions + 1, "phase": "revised", "notes": notes})
     current = draft
     if not get_settings().offline:
         instructions = "；".join(f"{f.rule_id} {f.message}（建议：{f.fix}）" for f in draft.findings)
+        # The current draft goes along so the model fixes what the findings name and keeps the rest (and its angle).
         current = write_content(
-            plan, draft.channel, run_id=run_id, comment=f"请按以下合规意见修改：{instructions}"
-        )
+            plan, draft.channel, run_id=run_id, comment=f"请按以下合规意见修改：{instructions}",
+            variant=variant_of(draft.content), current=draft.content,
+        )  # fmt: skip
         notes.extend(current.notes)
     content = dict(current.content)
     field = BODY_FIELD[draft.channel]

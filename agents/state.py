@@ -6,7 +6,21 @@ types with the serializer; Pydantic models validate at every node boundary.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Required, TypedDict
+from typing import Annotated, Any, NotRequired, Required, TypedDict
+
+FIRST_VARIANT = "A"
+VARIANT_SEPARATOR = "#"
+
+
+def draft_key(channel: str, variant: str | None = None) -> str:
+    """The key of a draft in ``CampaignState.drafts``: its channel, plus ``#B``/``#C`` for later A/B variants.
+
+    Variant A keeps the plain channel key, so a campaign without an A/B test keys its drafts exactly as before and
+    parallel writers of the same channel never overwrite each other.
+    """
+    if VARIANT_SEPARATOR in channel:
+        raise ValueError(f"channel {channel!r} must not contain {VARIANT_SEPARATOR!r}")
+    return channel if variant in (None, FIRST_VARIANT) else f"{channel}{VARIANT_SEPARATOR}{variant}"
 
 
 def merge_drafts(left: dict[str, Any] | None, right: dict[str, Any] | None) -> dict[str, Any]:
@@ -48,3 +62,4 @@ class WriterInput(TypedDict):
     plan_notes: list[str]
     clarify: dict[str, Any]
     channel: str
+    variant: NotRequired[str]  # the A/B variant to write; absent when the plan asks for a single draft

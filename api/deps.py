@@ -25,6 +25,16 @@ def current_user(
     x_api_key: Annotated[str | None, Header()] = None,
 ) -> UserView:
     """The user behind ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``."""
+    key = api_key_from_headers(authorization, x_api_key)
+    with session_scope() as session:
+        user = authenticate(session, key)
+    if user is None:
+        raise HTTPException(401, detail={"reason": "invalid_api_key", "detail": "unknown or revoked API key"})
+    return user
+
+
+def api_key_from_headers(authorization: str | None, x_api_key: str | None) -> str:
+    """The API key a request carries (401 when it carries none); shared with the async voice-bot route."""
     key = x_api_key
     if authorization and authorization.lower().startswith("bearer "):
         key = authorization[7:].strip()
@@ -32,11 +42,7 @@ def current_user(
         raise HTTPException(
             401, detail={"reason": "missing_api_key", "detail": "send Authorization: Bearer <key>"}
         )
-    with session_scope() as session:
-        user = authenticate(session, key)
-    if user is None:
-        raise HTTPException(401, detail={"reason": "invalid_api_key", "detail": "unknown or revoked API key"})
-    return user
+    return key
 
 
 UserDep = Annotated[UserView, Depends(current_user)]

@@ -8,7 +8,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from api.routes import audiences, campaigns, compliance, health, kb, reviews, voicebot
+from api.routes import audiences, campaigns, compliance, h5, health, kb, reviews, voicebot
 from core.db import migrate
 from core.llm import LLMUnavailable
 from tools.campaign_api.errors import WorkflowError
@@ -22,7 +22,9 @@ def create_app(*, run_migrations: bool = True) -> FastAPI:
         version="0.1.0",
         description="Plan, draft, check, review and publish bank marketing; every output is human-reviewed.",
     )
-    for module in (health, campaigns, reviews, compliance, kb, audiences, voicebot):
+    # Routers are matched in order: the voice-bot pull, the busiest route by far, is tried first (its paths
+    # overlap no other router's).
+    for module in (voicebot, health, campaigns, reviews, compliance, kb, audiences, h5):
         app.include_router(module.router)
     app.add_exception_handler(WorkflowError, _workflow_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]

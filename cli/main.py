@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 import typer
 
 from cli.audience import audience_app
+from cli.check import check
 from cli.evals import eval_app
 from cli.kb import kb_app
 from cli.options import AsUser, JsonOpt, resolve_user
-from cli.output import clean_errors, emit, fail
+from cli.output import clean_errors, emit
 from cli.review import review_app
 
 app = typer.Typer(help="营销大脑 Marketing Brain: plan, draft, check, review and publish bank marketing.",
@@ -21,6 +22,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(kb_app, name="kb")
 app.add_typer(eval_app, name="eval")
 app.add_typer(audience_app, name="audience")
+app.command()(check)
 
 
 @app.command()
@@ -98,37 +100,6 @@ def _draft_text(data: dict[str, Any]) -> str:
         f"  {d['draft_id']} {d['channel']:<12} {d['status']:<15} {d['verdict']}" for d in data["drafts"]
     ]
     return "\n".join(lines)
-
-
-@app.command()
-def check(
-    channel: Annotated[
-        str, typer.Option(help="sms, push, wechat, article, h5, wecom, call_script, audience")
-    ],
-    text: Annotated[str, typer.Option(help="The text to check.")],
-    product_type: Annotated[str | None, typer.Option(help="deposit, wealth, consumer_loan, ...")] = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Check a text against the compliance rules."""
-    from core.domain import CHANNELS, PRODUCT_TYPES, Channel, ProductType
-    from tools.compliance.engine import check as run_check
-
-    if channel not in CHANNELS:
-        fail(f"unknown channel {channel!r}; expected one of {', '.join(CHANNELS)}")
-    if product_type is not None and product_type not in PRODUCT_TYPES:
-        fail(f"unknown product type {product_type!r}; expected one of {', '.join(PRODUCT_TYPES)}")
-    if not text.strip():
-        fail("the text is empty")
-    with clean_errors():
-        result = run_check(text, cast(Channel, channel), cast(ProductType | None, product_type))
-    emit(
-        result,
-        as_json=as_json,
-        human=lambda r: "\n".join(
-            [f"verdict: {r['verdict']}"]
-            + [f"  [{f['severity']}] {f['rule_id']} {f['message']}" for f in r["findings"]]
-        ),
-    )
 
 
 @audit_app.command("verify")

@@ -28,13 +28,15 @@ def review_list(as_user: AsUser, as_json: JsonOpt = False) -> None:
 
 @review_app.command("show")
 def review_show(draft_id: str, as_json: JsonOpt = False) -> None:
-    """One draft with its content and findings."""
+    """One draft with its content, findings and claims ledger (every fact linked to its source)."""
     from core.db import session_scope
     from tools.campaign_api.drafts import get_draft
+    from tools.claims import stored_ledger
 
     with clean_errors(), session_scope() as session:
         view = get_draft(session, draft_id)
-    emit(view, as_json=as_json)
+    shown = {**view.model_dump(mode="json"), "ledger": [e.model_dump() for e in stored_ledger(view.content)]}
+    emit(shown, as_json=as_json)
 
 
 @review_app.command("decide")

@@ -92,6 +92,10 @@ class CheckResult(BaseModel):
     """Aggregated outcome of checking one text on one channel."""
 
     verdict: Verdict
+    product_type: ProductType | None = Field(
+        default=None,
+        description="The product type the rules were applied for (given, from the sheet, or inferred).",
+    )
     findings: list[Finding] = Field(default_factory=list)
 
 

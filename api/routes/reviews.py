@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, model_validator
 from agents.runner import DecisionOutcome, decide
 from api.deps import ReviewerDep, SessionDep, StaffDep
 from tools.campaign_api.drafts import DraftSummary, DraftView, get_draft, review_queue
+from tools.claims import LedgerEntry, stored_ledger
 
 router = APIRouter(prefix="/v1", tags=["reviews"])
 
@@ -34,9 +35,16 @@ def queue(session: SessionDep, _user: StaffDep) -> list[DraftSummary]:
     return review_queue(session)
 
 
+class DraftWithLedger(DraftView):
+    """A draft as the reviewer sees it: content, findings and the claims ledger linking each fact to its source."""
+
+    ledger: list[LedgerEntry]
+
+
 @router.get("/drafts/{draft_id}")
-def show(draft_id: str, session: SessionDep, _user: StaffDep) -> DraftView:
-    return get_draft(session, draft_id)
+def show(draft_id: str, session: SessionDep, _user: StaffDep) -> DraftWithLedger:
+    view = get_draft(session, draft_id)
+    return DraftWithLedger(**view.model_dump(), ledger=stored_ledger(view.content))
 
 
 @router.post("/drafts/{draft_id}/decision")

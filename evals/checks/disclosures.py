@@ -24,6 +24,12 @@ KEY_DISCLOSURE_MARKERS: dict[str, tuple[str, ...]] = {
     "insurance": ("代理销售机构", "不是存款"),
 }
 LONG_FORM_CHANNELS = frozenset({"wechat"})
+# A push body holds 50 汉字, less than some sheet sentences: there the key words themselves must be present.
+SHORT_FORM_CHANNELS = frozenset({"push"})
+SHORT_FORM_MARKERS: dict[str, tuple[str, ...]] = {
+    "fund": ("基金有风险", "代理销售"),
+    "insurance": ("代理销售", "不是存款"),
+}
 _APR = re.compile(r"年化利率(?:\(单利\))?[^\d。;\n]{0,8}(\d+(?:\.\d+)?)%")
 _KEPT_PUNCTUATION = frozenset(".%")  # part of numbers: 3.6% must not match 36
 
@@ -69,7 +75,10 @@ def _apr_disclosure(product: Product) -> Disclosure:
 
 def required_disclosures(product: Product, channel: str) -> list[Disclosure]:
     """What a draft about ``product`` on ``channel`` must state."""
-    required = [_sheet_sentence(product, marker) for marker in KEY_DISCLOSURE_MARKERS.get(product.type, ())]
+    if channel in SHORT_FORM_CHANNELS and product.type in SHORT_FORM_MARKERS:
+        required = [Disclosure(label=m, sentence=m) for m in SHORT_FORM_MARKERS[product.type]]
+    else:
+        required = [_sheet_sentence(product, m) for m in KEY_DISCLOSURE_MARKERS.get(product.type, ())]
     if product.type in CREDIT_PRODUCT_TYPES:
         required.append(_apr_disclosure(product))
     if channel in LONG_FORM_CHANNELS:

@@ -2,16 +2,19 @@
 
 generated: a brief naming the product is planned (plan_offline) and the call-script agent builds the script; it
 passes with no blocking finding from the checks the graph runs (validator + text rules, agents.compliance_check)
-and the structural invariants of evals.checks.script_invariants. broken: one fault from
-evals.checks.script_mutations is planted in the built script; it passes when every expected rule id is reported
-as block. The confusion counts rule ids over the broken cases.
+and the structural invariants of evals.checks.script_invariants. broken: one fault is planted in the built
+script, either a named mutation from evals.checks.script_mutations or ``edits`` written in the dataset itself
+(``ScriptEdit``: replace a prompt, set a policy field, add a node or route, drop the refusal handlers); it passes
+when every expected rule id is reported as block. Metrics: ``broken_reject_rate`` is the share of broken scripts
+the checks reject at all (any blocking finding), ``broken_detection_rate`` the share caught by the expected rule.
+The confusion counts rule ids over the broken cases.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from agents.call_script import write_call_script
 from agents.compliance_check import check_draft
@@ -22,6 +25,7 @@ from core.settings import get_settings
 from evals.checks.script_invariants import invariant_violations
 from evals.checks.script_mutations import MutationError, MutationName, mutate
 from evals.core import CaseResult, Confusion, EvalContext, ratio
+from tools.call_script.hashing import with_content_hash
 from tools.call_script.model import CallScript
 from tools.products import default_catalog
 
@@ -30,6 +34,75 @@ OBJECTIVE_BRIEF_WORDS: dict[str, str] = {
     "activation": "促活", "acquisition": "拉新", "cross_sell": "交叉销售", "retention": "挽留",
     "reactivation": "唤醒", "education": "投教",
 }  # fmt: skip
+
+
+class ScriptEdit(BaseModel):
+    """One change to a built script's JSON document: a planted fault written as data."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    op: Literal["set_text", "prepend_text", "set_field", "add_node", "add_route", "drop_refusal_handlers"] = (
+        Field(
+            description="set_text/prepend_text: a node's prompt; set_field: a dotted document field (call_policy.x, "
+            "start_node); add_node: append value as a node; add_route: append value as a route of node; "
+            "drop_refusal_handlers: remove the global handlers for refusal intents."
+        )
+    )
+    node: str | None = Field(
+        default=None, description="The node id set_text, prepend_text and add_route edit."
+    )
+    field: str | None = Field(
+        default=None, description="set_field only: dotted path, e.g. call_policy.timezone."
+    )
+    value: Any = Field(default=None, description="The text, field value, node or route.")
+
+
+class EditError(ValueError):
+    """An edit names what the built script does not have, or leaves a document that no longer loads."""
+
+
+def _node_doc(document: dict[str, Any], node_id: str | None) -> dict[str, Any]:
+    found: dict[str, Any] | None = next((n for n in document["nodes"] if n["id"] == node_id), None)
+    if found is None:
+        raise EditError(f"the built script has no node {node_id!r}")
+    return found
+
+
+def _apply(document: dict[str, Any], edit: ScriptEdit) -> None:
+    if edit.op in ("set_text", "prepend_text"):
+        prompt = _node_doc(document, edit.node)["prompt"]
+        prompt["text"] = str(edit.value) + (prompt["text"] if edit.op == "prepend_text" else "")
+    elif edit.op == "set_field":
+        *parents, last = (edit.field or "").split(".")
+        target = document
+        for part in parents:
+            target = target[part]
+        if last not in target:
+            raise EditError(f"the built script has no field {edit.field!r}")
+        target[last] = edit.value
+    elif edit.op == "add_node":
+        document["nodes"].append(edit.value)
+    elif edit.op == "add_route":
+        _node_doc(document, edit.node)["routes"].append(edit.value)
+    else:
+        refuse = {i["id"] for i in document["intents"] if i["category"] == "refuse"}
+        document["global_handlers"] = [
+            h for h in document["global_handlers"] if h["when"].get("intent") not in refuse
+        ]
+
+
+def apply_edits(script: CallScript, edits: list[ScriptEdit]) -> CallScript:
+    """A copy of ``script`` with ``edits`` applied and its content hash recomputed (only the fault is planted)."""
+    document = script.model_dump(mode="json")
+    for edit in edits:
+        try:
+            _apply(document, edit)
+        except (KeyError, TypeError) as exc:
+            raise EditError(f"cannot apply {edit.model_dump(exclude_none=True)}: {exc!r}") from exc
+    try:
+        return with_content_hash(CallScript.model_validate(document))
+    except ValidationError as exc:
+        raise EditError(f"the edited script no longer loads: {exc}") from exc
 
 
 class CallScriptCase(BaseModel):
@@ -45,7 +118,10 @@ class CallScriptCase(BaseModel):
     objective: Objective = Field(
         default="activation", description="The campaign objective the plan must take."
     )
-    mutation: MutationName | None = Field(default=None, description="broken only: the fault to plant.")
+    mutation: MutationName | None = Field(default=None, description="broken only: a named fault to plant.")
+    edits: list[ScriptEdit] = Field(
+        default_factory=list, description="broken only, instead of mutation: the fault written as edits."
+    )
     expected_rules: list[str] = Field(
         default_factory=list, description="broken only: rule ids the checks must report as block."
     )
@@ -62,10 +138,11 @@ class CallScriptCase(BaseModel):
 
     @model_validator(mode="after")
     def _kind_fields(self) -> CallScriptCase:
-        if self.kind == "broken" and (self.mutation is None or not self.expected_rules):
-            raise ValueError("a broken case needs a mutation and expected_rules")
-        if self.kind == "generated" and (self.mutation is not None or self.expected_rules):
-            raise ValueError("a generated case takes no mutation or expected_rules")
+        planted = (self.mutation is not None) + bool(self.edits)
+        if self.kind == "broken" and (planted != 1 or not self.expected_rules):
+            raise ValueError("a broken case needs a mutation (or edits, not both) and expected_rules")
+        if self.kind == "generated" and (planted or self.expected_rules):
+            raise ValueError("a generated case takes no mutation, edits or expected_rules")
         return self
 
 
@@ -100,15 +177,18 @@ def _generated(
 
 
 def _broken(case: CallScriptCase, script: CallScript, plan: CampaignPlan, mode: GenerationMode) -> CaseResult:
-    if case.mutation is None:  # the case model rejects this; kept so a hand-built case fails clearly
-        raise ValueError(f"broken case {case.id!r} has no mutation")
+    if (
+        case.mutation is None and not case.edits
+    ):  # the case model rejects this; a hand-built case fails clearly
+        raise ValueError(f"broken case {case.id!r} has no mutation or edits")
+    fault = case.mutation or "edits"
     try:
-        mutated = mutate(script, case.mutation)
-    except MutationError as exc:
-        return _result(case, False, {"block_rules": []}, f"could not plant {case.mutation}: {exc}")
+        mutated = mutate(script, case.mutation) if case.mutation else apply_edits(script, case.edits)
+    except (MutationError, EditError) as exc:
+        return _result(case, False, {"block_rules": []}, f"could not plant {fault}: {exc}")
     reported = _block_rules(mutated, plan, mode)
     missed = sorted(set(case.expected_rules) - reported)
-    detail = f"{case.mutation}: missed {', '.join(missed)}" if missed else f"{case.mutation}: caught"
+    detail = f"{fault}: missed {', '.join(missed)}" if missed else f"{fault}: caught"
     return _result(
         case, not missed, {"block_rules": sorted(reported)}, f"{detail} (reported: {sorted(reported)})"
     )
@@ -155,6 +235,7 @@ class CallScriptSuite:
             "pass_rate": ratio(sum(r.passed for r in results), len(results)),
             "generated_valid_rate": ratio(sum(r.passed for r in generated), len(generated)),
             "broken_detection_rate": ratio(sum(r.passed for r in broken), len(broken)),
+            "broken_reject_rate": ratio(sum(bool(r.actual["block_rules"]) for r in broken), len(broken)),
         }
         return metrics, _confusion(broken) if broken else None
 

@@ -2,8 +2,12 @@
 
 Deterministic checks first, per case: the plan picked the expected product; the draft fits its channel
 (channel-formats §5); it carries the product type's required disclosures; the rule engine finds nothing that
-blocks; and every number in it is traced to the product sheet, the settings or the plan. With a model
-configured, an LLM judge then scores tone, clarity and faithfulness (``judge_mean``); offline there is no judge.
+blocks; every number in it is traced to the product sheet, the settings or the plan; the graph's gate before
+compliance passes (channel validators, ``validator_pass_rate``) and the claims ledger links every claim
+(``unlinked_claims`` total, ``unlinked_claims_rate_max`` share of drafts with one); ``blocking_rate`` is the share
+of drafts any gate blocks. H5 pages are checked on their visible text; their channel format is the page schema
+and clauses that resolve. With a model configured, an LLM judge then scores the copy channels' tone, clarity and
+faithfulness (``judge_mean``); offline there is no judge, and H5 pages are never judged.
 """
 
 from __future__ import annotations
@@ -24,10 +28,13 @@ from evals.checks.disclosures import missing_disclosures
 from evals.checks.tracing import draft_sources, trace_numbers
 from evals.core import CaseResult, Confusion, EvalContext, ratio
 from evals.judge import judge_draft
+from tools.channel_rules.validators import validate_channel
+from tools.claims import build_ledger
 from tools.compliance.engine import check
+from tools.h5 import page_from_content, unresolved_clauses
 from tools.products import default_catalog
 
-ContentChannel = Literal["sms", "push", "wechat", "wecom"]
+ContentChannel = Literal["sms", "push", "wechat", "wecom", "h5"]
 # Per-case check → the suite metric that averages it.
 CHECK_METRICS = {
     "product_match": "product_match_rate",
@@ -35,9 +42,13 @@ CHECK_METRICS = {
     "disclosures": "disclosure_pass_rate",
     "traced_numbers": "traced_numbers_rate",
     "compliance": "compliance_pass_rate",
+    "validators": "validator_pass_rate",
 }
 CHECKS = tuple(CHECK_METRICS)
 JUDGE_SCORE = "judge"
+UNLINKED = "unlinked_claims"  # per case: how many ledger entries no source states
+JUDGED_CHANNELS = frozenset({"sms", "push", "wechat", "wecom"})
+BLOCKED = "blocked"  # per case: 1 when any gate (validators, ledger, rule engine) blocks the draft
 
 
 class ContentCase(BaseModel):
@@ -78,7 +89,7 @@ def _check_draft(
     settings = get_settings()
     text = checkable_text(case.channel, content)
     problems: dict[str, list[str]] = {
-        "constraints": channel_violations(case.channel, content, sms_signature=settings.sms_signature),
+        "constraints": _constraint_problems(case.channel, content, settings.sms_signature),
         "disclosures": [
             f"missing disclosure: {label}" for label in missing_disclosures(product, case.channel, text)
         ]
@@ -88,8 +99,36 @@ def _check_draft(
     problems["traced_numbers"] = [] if trace.ok else [trace.describe()]
     blocks = [f for f in check(text, case.channel, product.type).findings if f.severity == "block"]
     problems["compliance"] = [f"compliance block {f.rule_id}: {f.message}" for f in blocks]
+    gate = _gate_problems(case.channel, content, text, product, plan)
+    problems["validators"] = gate["validators"]
     scores = {name: float(not lines) for name, lines in problems.items()}
-    return scores, [line for lines in problems.values() for line in lines]
+    scores[UNLINKED] = float(len(gate["ledger"]))
+    scores[BLOCKED] = float(bool(blocks or gate["validators"] or gate["ledger"]))
+    return scores, [line for lines in [*problems.values(), gate["ledger"]] for line in lines]
+
+
+def _constraint_problems(channel: str, content: dict[str, Any], sms_signature: str) -> list[str]:
+    """Channel-format violations; an H5 page's format is its page schema plus benefits that cite real clauses."""
+    if channel != "h5":
+        return channel_violations(channel, content, sms_signature=sms_signature)
+    try:
+        page = page_from_content(content)
+    except ValueError as exc:  # pydantic's ValidationError: a length limit, a pre-ticked box, 最终解释权…
+        return [f"h5 page invalid: {exc}"]
+    return [f"h5 {problem}" for problem in unresolved_clauses(page)]
+
+
+def _gate_problems(
+    channel: str, content: dict[str, Any], text: str, product: Product, plan: CampaignPlan
+) -> dict[str, list[str]]:
+    """What the graph's gate before compliance blocks on: channel-validator blocks and unlinked claims."""
+    settings = get_settings()
+    violations = validate_channel(channel, content, text, product.type, sms_signature=settings.sms_signature)
+    ledger = build_ledger(text, product, plan, settings=settings)
+    return {
+        "validators": [f"validator {f.rule_id}: {f.message}" for f in violations if f.severity == "block"],
+        "ledger": [f"unlinked claim {e.kind} {e.value}{e.unit}" for e in ledger if not e.linked],
+    }
 
 
 def _judge(
@@ -97,6 +136,9 @@ def _judge(
 ) -> tuple[float | None, str]:
     if ctx.mode != "llm":
         return None, "no judge score (offline mode: no model configured)"
+    if case.channel not in JUDGED_CHANNELS:
+        # The judge's rubric reads copy fields; a page is judged by its schema, clause and disclosure checks.
+        return None, f"no judge score ({case.channel} pages are not judged)"
     try:
         rubric = judge_draft(case.channel, content, product, run_id=ctx.run_id)
     except LLMUnavailable as exc:
@@ -154,6 +196,13 @@ class ContentSuite:
                 for name, metric in CHECK_METRICS.items()
             },
         }
+        metrics[UNLINKED] = sum(r.scores.get(UNLINKED, 0.0) for r in results)
+        metrics["unlinked_claims_rate_max"] = ratio(
+            sum(r.scores.get(UNLINKED, 0.0) > 0 for r in results), total
+        )
+        metrics["blocking_rate"] = ratio(sum(r.scores.get(BLOCKED, 1.0) for r in results), total)
+        # The runner treats *_rate_max thresholds as maxima, so the zero-tolerance gates are guarded under that name.
+        metrics["blocking_rate_max"] = metrics["blocking_rate"]
         judged = [r.scores[JUDGE_SCORE] for r in results if JUDGE_SCORE in r.scores]
         if judged:  # llm mode only: offline there is no judge, so no judge_mean at all
             metrics["judge_mean"] = mean(judged)

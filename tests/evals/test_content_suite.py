@@ -55,7 +55,8 @@ def test_offline_run_meets_thresholds_without_a_judge_score(tmp_path):
     assert all("no judge score (offline mode" in case.detail for case in result.cases)
     channels = {case.tags[-2] for case in result.cases}
     products = {case.expected["product_id"] for case in result.cases}
-    assert channels == {"sms", "push", "wechat", "wecom"} and products == {p.id for p in default_catalog()}
+    assert channels == {"sms", "push", "wechat", "wecom", "h5"}
+    assert products == {p.id for p in default_catalog()}
 
 
 def test_template_without_opt_out_fails_constraints_and_compliance(tmp_path, monkeypatch):

@@ -137,7 +137,7 @@ def test_product_confusion() -> None:
 
 
 def test_expected_yield_and_maximum_only_are_flagged_but_required_wording_is_not() -> None:
-    assert quotes("预期年化收益率4.2%", "wealth", "WM-02") == ["预期年化收益率"]
+    assert quotes("预期年化收益率4.2%", "wealth", "WM-02") == ["预期年化收益率4.2%"]
     assert quotes("年化收益最高可达4.5%", "wealth", "WM-02") == ["年化收益最高可达4.5%"]
     assert findings("业绩比较基准不是预期收益率，不代表实际收益", "wealth", rule_id="WM-02") == []
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from tests.unit.reference.normalize_v1 import reference_normalize
 from tools.compliance.normalize import normalize
 
 
@@ -71,3 +74,18 @@ def test_invalid_spans_are_rejected(span: tuple[int, int]) -> None:
 def test_non_string_input_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="str"):
         normalize(123)  # type: ignore[arg-type]
+
+
+# Characters that exercise every branch: CJK, digits, ASCII letters, full-width forms, traditional characters,
+# zero-width characters, in-word separators, emoji (astral and BMP symbols), spaces and punctuation.
+_ALPHABET = (
+    "保本息收益年化利率贷證無風險０１２３ＡＢ，。！（）１２3456789 \t\u3000\u200b\ufeff\u200d·*-./🔥★→\nabcR"
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=40))
+def test_fast_normaliser_matches_the_reference_implementation(text: str) -> None:
+    fast, slow = normalize(text), reference_normalize(text)
+    assert fast.text == slow.text
+    assert list(fast.source_index) == list(slow.source_index)

@@ -45,13 +45,23 @@ def rate_sentence(product: Product) -> str | None:
     """The price of the product in one clause: APR for credit, rate for deposits, benchmark for 理财."""
     if product.type in CREDIT_PRODUCT_TYPES and product.apr_min is not None:
         if product.apr_max is not None and product.apr_max != product.apr_min:
-            return f"年化利率（单利）{percent(product.apr_min)}至{percent(product.apr_max)}"
-        return f"年化利率（单利）{percent(product.apr_min)}起"
+            apr = f"年化利率（单利）{percent(product.apr_min)}至{percent(product.apr_max)}"
+        else:
+            apr = f"年化利率（单利）{percent(product.apr_min)}起"
+        return apr + all_in_cost_clause(product)
     if product.rate is not None:
         return f"年利率{percent(product.rate)}"
     if product.benchmark:
         return benchmark_sentence(product.benchmark)
     return None
+
+
+def all_in_cost_clause(product: Product) -> str:
+    """The sheet's 年化综合融资成本 sentence, which personal-loan pitches must state (LN-02, 金规〔2026〕2号)."""
+    for disclosure in product.disclosures:
+        if "综合融资成本" in disclosure:
+            return "，" + disclosure.strip().rstrip("。")
+    return ""
 
 
 def benchmark_sentence(benchmark: str) -> str:

@@ -56,7 +56,8 @@ def mask_value(value: str, pii: PiiLevel) -> str:
     return value[0] + "*" * (len(value) - 1)
 
 
-def _resolved_values(script: CallScript, variables: dict[str, str]) -> dict[str, str]:
+def resolved_values(script: CallScript, variables: dict[str, str]) -> dict[str, str]:
+    """Every declared variable's value from ``variables``; raises naming any missing required or unknown one."""
     declared = {v.name: v for v in script.variables}
     unknown = sorted(set(variables) - set(declared))
     if unknown:
@@ -88,7 +89,7 @@ def _filled(node: Node, values: dict[str, str]) -> Node:
 
 def render_for_lead(script: CallScript, variables: dict[str, str]) -> RenderedScript:
     """The script with every ``${var}`` filled from ``variables``; raises naming any missing or unknown one."""
-    values = _resolved_values(script, variables)
+    values = resolved_values(script, variables)
     nodes = [_filled(node, values) for node in script.nodes]
     # The filled copy is per call, not a publishable document: it carries no content hash of its own.
     rendered = script.model_copy(update={"nodes": nodes, "content_hash": None})

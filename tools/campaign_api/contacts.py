@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.audit import append_event
@@ -55,25 +55,9 @@ def record_call_outcome(
     return OutcomeReceipt(call_id=call_id, outcome=outcome, duplicate=False, do_not_call_until=until)
 
 
-def on_do_not_call(session: Session, lead_id: int, at: datetime) -> bool:
-    until = _dnc_until(session, lead_id)
-    return until is not None and until > at
-
-
 def do_not_call_ids(session: Session, at: datetime) -> set[int]:
     rows = session.scalars(select(DoNotCall))
     return {r.lead_id for r in rows if _aware(r.until) > at}
-
-
-def attempts_since(session: Session, lead_id: int, channel: str, since: datetime) -> int:
-    count = session.scalar(
-        select(func.count(ContactEvent.id)).where(
-            ContactEvent.lead_id == lead_id,
-            ContactEvent.channel == channel,
-            ContactEvent.occurred_at >= since,
-        )
-    )
-    return int(count or 0)
 
 
 def _dnc_until(session: Session, lead_id: int) -> datetime | None:

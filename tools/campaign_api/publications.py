@@ -1,4 +1,10 @@
-"""Publications: approved draft versions frozen for customers."""
+"""Publications: approved draft versions frozen for customers, numbered per campaign and channel.
+
+Each publish makes an immutable row with the next version number; the live version of a (campaign, channel) is
+the highest-numbered one not withdrawn, so publishing a new version moves the pointer and withdrawing the live
+one moves it back. ``live_pointer`` reads only (id, version, content hash): callers that cache a publication's
+parsed content key the cache by id and hash, which never change for a row.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +15,14 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select, text
 from sqlalchemy.orm import Session
 
 from core.audit import append_event
 from core.clock import now
 from core.models import Publication, Review
 from tools.campaign_api.drafts import get_draft_row, set_status
-from tools.campaign_api.errors import Conflict
+from tools.campaign_api.errors import Conflict, InvalidInput, NotFound
 
 
 class PublicationView(BaseModel):
@@ -29,6 +35,15 @@ class PublicationView(BaseModel):
     content: dict[str, Any]
     content_hash: str
     published_at: datetime
+    withdrawn_at: datetime | None = None
+
+
+class PublishedPointer(BaseModel):
+    """Which version of a campaign's channel is live, and the hash of its content."""
+
+    publication_id: str
+    version: int
+    content_hash: str
 
 
 def canonical_hash(content: dict[str, Any]) -> str:
@@ -58,10 +73,12 @@ def publish(
             Publication.campaign_id == draft.campaign_id, Publication.channel == draft.channel
         )
     )
+    version = (previous or 0) + 1
     row = Publication(
         id="pub_" + uuid.uuid4().hex[:12], campaign_id=draft.campaign_id, draft_id=draft_id,
-        draft_version=draft_version, channel=draft.channel, version=(previous or 0) + 1, content=content,
-        content_hash=content_hash, review_id=review_id, published_at=now(),
+        draft_version=draft_version, channel=draft.channel, version=version,
+        content=_numbered(draft.channel, content, version), content_hash=content_hash, review_id=review_id,
+        published_at=now(),
     )  # fmt: skip
     session.add(row)
     set_status(session, draft_id, "published")
@@ -74,15 +91,60 @@ def publish(
     return _view(row)
 
 
+def _numbered(channel: str, content: dict[str, Any], version: int) -> dict[str, Any]:
+    """A call script carries the publication's number as its version, so what the bot pulls says which it is.
+
+    The script's content hash leaves ``version`` out (tools.call_script.hashing), so the hash stays valid.
+    """
+    if channel != "call_script" or not isinstance(content.get("script"), dict):
+        return content
+    return {**content, "script": {**content["script"], "version": version, "status": "published"}}
+
+
 def latest_publication(session: Session, campaign_id: str, channel: str) -> PublicationView | None:
-    row = session.scalars(
-        select(Publication)
-        .where(Publication.campaign_id == campaign_id, Publication.channel == channel,
-               Publication.withdrawn_at.is_(None))
-        .order_by(Publication.version.desc())
-        .limit(1)
-    ).first()  # fmt: skip
-    return _view(row) if row else None
+    """The live publication (highest version not withdrawn), or None."""
+    pointer = live_pointer(session, campaign_id, channel)
+    return get_publication(session, pointer.publication_id) if pointer else None
+
+
+_LIVE_POINTER = text(
+    "SELECT p.id, p.version, p.content_hash FROM publications AS p "
+    "WHERE p.campaign_id = :campaign_id AND p.channel = :channel AND p.withdrawn_at IS NULL "
+    "ORDER BY p.version DESC LIMIT 1"
+)  # plain SQL built once: the voice bot's pull reads the pointer on every request
+
+
+def live_pointer(db: Session | Connection, campaign_id: str, channel: str) -> PublishedPointer | None:
+    """Id, version and content hash of the live publication, without loading its content."""
+    row = db.execute(_LIVE_POINTER, {"campaign_id": campaign_id, "channel": channel}).first()
+    if row is None:
+        return None
+    return PublishedPointer(publication_id=row[0], version=row[1], content_hash=row[2])
+
+
+def get_publication(session: Session, publication_id: str) -> PublicationView:
+    row = session.get(Publication, publication_id)
+    if row is None:
+        raise NotFound("unknown_publication", f"no publication {publication_id!r}")
+    return _view(row)
+
+
+def withdraw_publication(
+    session: Session, publication_id: str, *, reason: str, actor: str
+) -> PublicationView:
+    """Take a version off the air; the live pointer falls back to the highest version still published."""
+    if not reason.strip():
+        raise InvalidInput("reason_required", "withdrawing a publication needs a written reason")
+    row = session.get(Publication, publication_id)
+    if row is None:
+        raise NotFound("unknown_publication", f"no publication {publication_id!r}")
+    if row.withdrawn_at is not None:
+        raise Conflict("already_withdrawn", f"publication {publication_id} was withdrawn already")
+    row.withdrawn_at = now()
+    session.flush()
+    append_event(session, actor=actor, action="publication.withdrawn", subject=publication_id,
+                 detail={"campaign_id": row.campaign_id, "version": row.version, "reason": reason})  # fmt: skip
+    return _view(row)
 
 
 def campaign_publications(session: Session, campaign_id: str) -> list[PublicationView]:
@@ -94,5 +156,5 @@ def _view(row: Publication) -> PublicationView:
     return PublicationView(
         publication_id=row.id, campaign_id=row.campaign_id, draft_id=row.draft_id, draft_version=row.draft_version,
         channel=row.channel, version=row.version, content=row.content, content_hash=row.content_hash,
-        published_at=row.published_at,
+        published_at=row.published_at, withdrawn_at=row.withdrawn_at,
     )  # fmt: skip

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from core.domain import Channel, CheckResult, Finding, ProductType, verdict_of
+from core.domain import Channel, CheckResult, Finding, Product, ProductType, verdict_of
 from core.settings import get_settings
 from tools.compliance.detectors import DetectionContext, Hit
+from tools.compliance.meta import NO_META, CheckMeta
 from tools.compliance.normalize import NormalizedText, normalize
 from tools.compliance.product_type import infer_product_type
 from tools.compliance.rules import Rule, RuleSet, default_rules
 from tools.compliance.vocab import require_channel, require_product_type
+from tools.products import default_catalog
 
 
 def _validate_inputs(text: str, channel: str, product_type: str | None) -> None:
@@ -22,6 +24,15 @@ def _validate_inputs(text: str, channel: str, product_type: str | None) -> None:
         raise TypeError(f"text must be str, got {type(text).__name__}")
     require_channel(channel)
     require_product_type(product_type)
+
+
+def _product_sheet(product_id: str | None) -> Product | None:
+    if product_id is None:
+        return None
+    try:
+        return default_catalog().get(product_id)
+    except KeyError as exc:
+        raise ValueError(str(exc.args[0])) from None
 
 
 def _finding(rule: Rule, hit: Hit, norm: NormalizedText) -> Finding:
@@ -69,6 +80,7 @@ def check(
     bank_short_name: str | None = None,
     on_date: date | None = None,
     rules: RuleSet | None = None,
+    meta: CheckMeta | None = None,
 ) -> CheckResult:
     """Check one marketing text on one channel against the deterministic rule set.
 
@@ -79,9 +91,10 @@ def check(
         bank_short_name: the name call openings and SMS signatures must carry (default: settings).
         on_date: the date whose rules apply (default: today in the bank's time zone).
         rules: the rule set (default: knowledge/rules, loaded once).
+        meta: what is known besides the text (send/call time, audience, product sheet, placement…).
 
     Raises:
-        ValueError: empty text, unknown channel or unknown product type.
+        ValueError: empty text, unknown channel, product type or product id.
     """
     _validate_inputs(text, channel, product_type)
     norm = normalize(text)
@@ -93,12 +106,26 @@ def check(
         raise ValueError("bank_short_name must not be empty")
     rule_set = rules if rules is not None else default_rules()
     day = on_date if on_date is not None else datetime.now(settings.tz).date()
-    resolved_type = product_type if product_type is not None else infer_product_type(norm)
-    ctx = DetectionContext(norm=norm, channel=channel, product_type=resolved_type, bank_short_name=bank)
+    known = meta if meta is not None else NO_META
+    product = _product_sheet(known.product_id)
+    # Structured product data outranks inference from the words (catalog §1.8: classify from product data).
+    resolved_type = (
+        product_type or (product.type if product is not None else None) or infer_product_type(norm)
+    )
+    ctx = DetectionContext(
+        norm=norm,
+        channel=channel,
+        product_type=resolved_type,
+        bank_short_name=bank,
+        meta=known,
+        product=product,
+    )
+    open_rules = rule_set.gate.open_rules(norm.folded)
     findings = [
         _finding(rule, hit, norm)
         for rule in rule_set.applicable(channel, resolved_type, day)
+        if rule.id in open_rules
         for hit in rule_set.detector(rule.id).detect(ctx)
     ]
     findings = sorted(_escalate(findings, rule_set), key=_sort_key)
-    return CheckResult(verdict=verdict_of(findings), findings=findings)
+    return CheckResult(verdict=verdict_of(findings), product_type=resolved_type, findings=findings)

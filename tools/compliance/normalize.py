@@ -10,7 +10,9 @@ in the text the user wrote.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from core.domain import Span
@@ -27,27 +29,21 @@ _UNICODE_SPACES = frozenset(
 )
 # Characters that are noise when they sit between two Chinese characters (never real punctuation there).
 _INWORD_SEPARATORS = frozenset(" \t·•・_*|~^-./\\#+")
-_ASCII_FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_ASCII_UPPER = re.compile("[A-Z]+")
+
+
+def ascii_lower(text: str) -> str:
+    """Lower-case ASCII letters only (length-preserving, unlike str.lower on some non-ASCII letters).
+
+    A regex over the few capitals is far cheaper than str.translate, which looks up every character of a
+    non-ASCII string in the table.
+    """
+    return _ASCII_UPPER.sub(lambda match: match.group().lower(), text)
 
 
 def is_cjk(char: str) -> bool:
     """True for a CJK unified ideograph (basic block or extension A)."""
     return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
-
-
-def _map_char(char: str) -> str:
-    """Width-fold, space-fold and simplify one character; length is always preserved (one in, one out)."""
-    code = ord(char)
-    if 0xFF01 <= code <= 0xFF5E:  # full-width ASCII block maps 1:1 onto printable ASCII
-        return chr(code - 0xFEE0)
-    if char in _UNICODE_SPACES:
-        return " "
-    return TRAD_TO_SIMP.get(char, char)
-
-
-def _is_inword_separator(char: str) -> bool:
-    """Separator or emoji-like symbol that may be stripped when it is wedged inside a Chinese word."""
-    return char in _INWORD_SEPARATORS or unicodedata.category(char) in ("So", "Sk")
 
 
 @dataclass(frozen=True)
@@ -56,14 +52,14 @@ class NormalizedText:
 
     original: str
     text: str
-    source_index: tuple[int, ...]
+    source_index: Sequence[int]
     folded: str = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if len(self.text) != len(self.source_index):
             raise ValueError("source_index must have one entry per normalised character")
         # ASCII-only case folding keeps the length identical, so offsets in `folded` equal offsets in `text`.
-        object.__setattr__(self, "folded", self.text.translate(_ASCII_FOLD))
+        object.__setattr__(self, "folded", ascii_lower(self.text))
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a non-empty normalised span [start, end) to the original [start, end) that produced it.
@@ -80,67 +76,141 @@ class NormalizedText:
         return Span(start=orig_start, end=orig_end, quote=self.original[orig_start:orig_end])
 
 
-def _fold_characters(text: str) -> tuple[list[str], list[int]]:
-    """First pass: drop zero-width characters and map every other character, remembering its origin."""
-    chars: list[str] = []
-    sources: list[int] = []
-    for index, char in enumerate(text):
+def _one_to_one_table() -> dict[str, str]:
+    """Length-preserving folds (width, spaces, traditional → simplified), character → character."""
+    table = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}
+    table.update({space: " " for space in _UNICODE_SPACES})
+    table.update({trad: simp for trad, simp in TRAD_TO_SIMP.items() if len(simp) == 1})
+    return table
+
+
+def _class_of(codes: list[int]) -> str:
+    """A compact regex character class body for the given code points (consecutive runs as ranges)."""
+    runs: list[tuple[int, int]] = []
+    for code in sorted(codes):
+        if runs and runs[-1][1] == code - 1:
+            runs[-1] = (runs[-1][0], code)
+        else:
+            runs.append((code, code))
+    return "".join(
+        re.escape(chr(low)) if low == high else f"{re.escape(chr(low))}-{re.escape(chr(high))}"
+        for low, high in runs
+    )
+
+
+_ONE_TO_ONE = _one_to_one_table()
+# Emoji-like symbols (So/Sk) of the Basic Multilingual Plane, computed once at import; astral-plane
+# characters (emoji) are all treated as candidates and confirmed with unicodedata, which is rare.
+_BMP_SYMBOLS = frozenset(chr(c) for c in range(0x10000) if unicodedata.category(chr(c)) in ("So", "Sk"))
+# Every character normalisation may touch, in one class: sre matches a BMP class with a bitmap, so one
+# scan finds them all at C speed; the usual Chinese text has only its full-width punctuation here.
+_SPECIAL = re.compile(
+    "[" + _class_of([ord(c) for c in set(_ONE_TO_ONE) | ZERO_WIDTH | _INWORD_SEPARATORS | _BMP_SYMBOLS]) + "]"
+    "|[\U00010000-\U0010ffff]"
+)
+
+
+def _is_separator(char: str) -> bool:
+    return (
+        char in _INWORD_SEPARATORS
+        or char in _BMP_SYMBOLS
+        or (ord(char) > 0xFFFF and unicodedata.category(char) in ("So", "Sk"))
+    )
+
+
+def _fold(text: str) -> tuple[str, list[int], list[int]]:
+    """Map every foldable character; return the mapped text, zero-width and separator positions."""
+    pieces: list[str] = []
+    zero_width: list[int] = []
+    separators: list[int] = []
+    cursor = 0
+    for match in _SPECIAL.finditer(text):
+        index = match.start()
+        char = match.group()
         if char in ZERO_WIDTH:
+            zero_width.append(index)
             continue
-        chars.append(_map_char(char))
-        sources.append(index)
-    return chars, sources
+        mapped = _ONE_TO_ONE.get(char)
+        if mapped is not None:
+            pieces.append(text[cursor:index])
+            pieces.append(mapped)
+            cursor = index + 1
+            char = mapped
+        if _is_separator(char):
+            separators.append(index)
+    if not pieces:
+        return text, zero_width, separators
+    pieces.append(text[cursor:])
+    return "".join(pieces), zero_width, separators
 
 
-def _digit_group_length(chars: list[str], index: int, step: int) -> int:
-    """Length of the run of digits starting at ``index`` and walking by ``step`` (-1 left, +1 right)."""
+def _neighbour(text: str, index: int, step: int, skip: frozenset[int]) -> int:
+    """The next index from ``index`` by ``step`` that is not a zero-width character (-1 / len at the edges)."""
+    index += step
+    while 0 <= index < len(text) and index in skip:
+        index += step
+    return index
+
+
+def _removable(text: str, run: list[int], skip: frozenset[int]) -> bool:
+    """Whether the separator run (positions, zero-width ignored) splits one word or one grouped number."""
+    before = _neighbour(text, run[0], -1, skip)
+    after = _neighbour(text, run[-1], 1, skip)
+    if before < 0 or after >= len(text):
+        return False
+    if is_cjk(text[before]) and is_cjk(text[after]):
+        return True
+    # A number written in groups of 3–4 digits ("138 0013 8000", "6228 4800 1234 5671") is one number;
+    # only a single space is joined, so ranges (3-5年) and separate figures (8000 3年) stay apart.
+    if len(run) != 1 or text[run[0]] not in " \t":
+        return False
+    return 3 <= _digit_run(text, before, -1) <= 4 and 3 <= _digit_run(text, after, 1) <= 4
+
+
+def _digit_run(text: str, index: int, step: int) -> int:
     length = 0
-    while 0 <= index < len(chars) and chars[index].isdigit():
+    while 0 <= index < len(text) and text[index].isdigit():
         length += 1
         index += step
     return length
 
 
-def _removable_run(chars: list[str], run_start: int, run_end: int) -> bool:
-    """Whether separators chars[run_start:run_end] split one word or one grouped number."""
-    if run_start == 0 or run_end >= len(chars):
-        return False
-    if is_cjk(chars[run_start - 1]) and is_cjk(chars[run_end]):
-        return True
-    # A number written in groups of 3–4 digits ("138 0013 8000", "6228 4800 1234 5671") is one number;
-    # only a single space is joined, so ranges (3-5年) and separate figures (8000 3年) stay apart.
-    if run_end - run_start != 1 or chars[run_start] not in " \t":
-        return False
-    left = _digit_group_length(chars, run_start - 1, -1)
-    right = _digit_group_length(chars, run_end, 1)
-    return 3 <= left <= 4 and 3 <= right <= 4
-
-
-def _drop_inword_separators(chars: list[str], sources: list[int]) -> tuple[list[str], list[int]]:
-    """Second pass: remove runs of separators that sit inside a word."""
-    kept_chars: list[str] = []
-    kept_sources: list[int] = []
-    index = 0
-    while index < len(chars):
-        if not _is_inword_separator(chars[index]):
-            kept_chars.append(chars[index])
-            kept_sources.append(sources[index])
-            index += 1
-            continue
-        run_end = index
-        while run_end < len(chars) and _is_inword_separator(chars[run_end]):
-            run_end += 1
-        if not _removable_run(chars, index, run_end):
-            kept_chars.extend(chars[index:run_end])
-            kept_sources.extend(sources[index:run_end])
-        index = run_end
-    return kept_chars, kept_sources
+def _separator_runs(text: str, separators: list[int], skip: frozenset[int]) -> list[list[int]]:
+    """Group separator positions into runs (zero-width characters between them do not break a run)."""
+    runs: list[list[int]] = []
+    for index in separators:
+        if runs and all(gap in skip for gap in range(runs[-1][-1] + 1, index)):
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    return runs
 
 
 def normalize(text: str) -> NormalizedText:
-    """Normalise ``text`` for matching and keep the map back to original offsets."""
+    """Normalise ``text`` for matching and keep the map back to original offsets.
+
+    One regex scan finds the few characters that matter (full-width forms, traditional characters,
+    zero-width and separator characters); everything else is copied as is, and the offset map stays the
+    identity unless a character is deleted.
+    """
     if not isinstance(text, str):
         raise TypeError(f"normalize() expects str, got {type(text).__name__}")
-    chars, sources = _fold_characters(text)
-    chars, sources = _drop_inword_separators(chars, sources)
-    return NormalizedText(original=text, text="".join(chars), source_index=tuple(sources))
+    mapped, zero_width, separators = _fold(text)
+    skip = frozenset(zero_width)
+    removed = set(zero_width)
+    for run in _separator_runs(mapped, separators, skip):
+        if _removable(mapped, run, skip):
+            removed.update(range(run[0], run[-1] + 1))
+    if not removed:
+        return NormalizedText(original=text, text=mapped, source_index=range(len(mapped)))
+    pieces: list[str] = []
+    sources: list[int] = []
+    cursor = 0
+    for index in sorted(removed):
+        if index > cursor:
+            pieces.append(mapped[cursor:index])
+            sources.extend(range(cursor, index))
+        cursor = index + 1
+    pieces.append(mapped[cursor:])
+    sources.extend(range(cursor, len(mapped)))
+    return NormalizedText(original=text, text="".join(pieces), source_index=tuple(sources))

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from core.domain import Channel, ProductType
 from tools.compliance.detectors import Detector, build_detector
+from tools.compliance.gate import Gate
 from tools.compliance.rule_models import AutoFixSpec, DetectorSpec, Rule
 from tools.compliance.vocab import require_channel, require_product_type
 
@@ -87,6 +88,9 @@ class RuleSet:
                     field="escalate_with",
                 )
 
+        self.gate = Gate({rule_id: entry.detector.anchors for rule_id, entry in self._by_id.items()})
+        self._applicable: dict[tuple[Channel, ProductType | None, date], list[Rule]] = {}
+
     def __len__(self) -> int:
         return len(self._by_id)
 
@@ -116,9 +120,14 @@ class RuleSet:
 
     def applicable(self, channel: Channel, product_type: ProductType | None, on_date: date) -> list[Rule]:
         """Rules in scope for ``channel`` and ``product_type`` (None = unknown) in force on ``on_date``."""
-        require_channel(channel)
-        require_product_type(product_type)
-        return [rule for rule in self if rule.applies_to(channel, product_type, on_date)]
+        key = (channel, product_type, on_date)
+        cached = self._applicable.get(key)
+        if cached is None:
+            require_channel(channel)
+            require_product_type(product_type)
+            cached = [rule for rule in self if rule.applies_to(channel, product_type, on_date)]
+            self._applicable[key] = cached
+        return list(cached)
 
 
 def _field_of(loc: Sequence[int | str], prefix: str = "") -> str:

@@ -1,12 +1,16 @@
-"""A small traditional → simplified character table for the vocabulary the compliance rules look for.
+"""The traditional → simplified character table the normaliser applies (one character to one character).
 
-Full OpenCC conversion is not available offline and is not needed: the rules only have to see through
-traditional spellings of finance words (保證, 風險, 穩賺, 貸款, 無風險…). Every entry is one character to one
-character, so conversion never changes text length and the offset map stays trivial. Characters whose
-simplified form depends on the word (乾/幹/干, 覆/復, 髮/發) are deliberately left out.
+Built from OpenCC's character dictionary (TSCharacters.txt, shipped offline in the pinned
+``opencc-python-reimplemented`` wheel, Apache-2.0): every Basic-Multilingual-Plane character with exactly one
+simplified form. Characters whose simplified form depends on the word (乾 → 干/乾, 著 → 着/著…) have several
+candidates there and are left out, as is phrase-level conversion: one in, one out keeps the text's length, so
+finding offsets still point into the original. The hand-written table below is the reviewed core for finance
+and call-script vocabulary; it was the whole table before and still wins where the two differ.
 """
 
 from __future__ import annotations
+
+from importlib.resources import files
 
 # Two aligned strings keep the table easy to review: _TRADITIONAL[i] becomes _SIMPLIFIED[i].
 _TRADITIONAL = (
@@ -37,4 +41,17 @@ def _build_table() -> dict[str, str]:
     return dict(zip(_TRADITIONAL, _SIMPLIFIED, strict=True))
 
 
-TRAD_TO_SIMP: dict[str, str] = _build_table()
+def _opencc_table() -> dict[str, str]:
+    """Single-candidate BMP entries of OpenCC's TSCharacters dictionary."""
+    path = files("opencc").joinpath("dictionary/TSCharacters.txt")
+    table: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        source, _, targets = line.partition("\t")
+        candidates = targets.split()
+        if len(source) == 1 and len(candidates) == 1 and len(candidates[0]) == 1:
+            if ord(source) <= 0xFFFF and ord(candidates[0]) <= 0xFFFF and source != candidates[0]:
+                table[source] = candidates[0]
+    return table
+
+
+TRAD_TO_SIMP: dict[str, str] = {**_opencc_table(), **_build_table()}

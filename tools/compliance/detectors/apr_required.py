@@ -24,6 +24,7 @@ from tools.compliance.detectors.rate_numbers import (
     format_percent,
     is_consistent,
 )
+from tools.compliance.gate import patterns_anchors, union
 from tools.compliance.normalize import normalize
 
 # What counts as a disclosed annualised rate: 年化 followed closely by a percentage, in one clause
@@ -65,6 +66,11 @@ class AprRequiredDetector:
         self._periodic = compile_patterns(params.periodic_rate_patterns)
         self._aprs = compile_patterns(params.apr_patterns)
         self._tolerance = params.consistency_tolerance
+        self.anchors = union(
+            patterns_anchors(patterns)
+            for patterns in (params.apr_patterns, params.periodic_rate_patterns, params.offer_patterns)
+            if patterns
+        )
 
     def _inconsistent_rates(self, text: str) -> list[Hit]:
         """A hit on each daily/monthly rate whose annualised value disagrees with every stated 年化 rate."""

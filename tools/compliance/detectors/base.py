@@ -8,7 +8,8 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from core.domain import Channel, ProductType, Severity
+from core.domain import Channel, Product, ProductType, Severity
+from tools.compliance.meta import NO_META, CheckMeta
 from tools.compliance.normalize import NormalizedText
 
 
@@ -20,6 +21,9 @@ class DetectionContext:
     channel: Channel
     product_type: ProductType | None
     bank_short_name: str
+    meta: CheckMeta = NO_META
+    product: Product | None = None
+    """The product sheet named by ``meta.product_id`` (or the single catalog product the text names)."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,13 @@ class Hit:
 
 
 class Detector(Protocol):
-    """A compiled detector: built once per rule set, then called for every check."""
+    """A compiled detector: built once per rule set, then called for every check.
+
+    ``anchors``: literals (normalised, ASCII-folded) at least one of which must occur in the text for
+    ``detect`` to return anything; None when the detector must always run (see tools/compliance/gate.py).
+    """
+
+    anchors: frozenset[str] | None
 
     def detect(self, ctx: DetectionContext) -> list[Hit]:
         """Return the hits of this detector in ``ctx`` (empty when the text complies)."""

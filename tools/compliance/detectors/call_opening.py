@@ -19,6 +19,8 @@ class CallOpeningParams(DetectorParams):
 class CallOpeningDetector:
     """Compiled call-opening rule; the bank short name comes from the check's context."""
 
+    anchors: frozenset[str] | None = None  # always runs (metadata, structure or missing elements)
+
     def __init__(self, params: CallOpeningParams) -> None:
         self.params = params
 

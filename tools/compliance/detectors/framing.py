@@ -58,6 +58,18 @@ DEFAULT_WARNING_CUES: tuple[str, ...] = (
     "套路",
     "虚假宣传",
     "非法集资",
+    "防骗",
+    "冒用",
+    "冒充",
+    "假冒",
+    "不法分子",
+    "投资者教育",
+    "投教",
+    "这类说法",
+    "此类说法",
+    "类似说法",
+    "这种说法",
+    "这样的说法",
 )
 
 
@@ -71,19 +83,38 @@ def _is_break(text: str, pos: int, breaks: frozenset[str]) -> bool:
     return True
 
 
+def _last_break(text: str, floor: int, start: int, breaks: frozenset[str]) -> int:
+    """Index just after the last clause break in text[floor:start] (``floor`` when there is none)."""
+    best = floor
+    for char in breaks:
+        pos = text.rfind(char, floor, start)
+        while pos != -1 and not _is_break(text, pos, breaks):
+            pos = text.rfind(char, floor, pos)
+        if pos + 1 > best:
+            best = pos + 1
+    return best
+
+
+def _next_break(text: str, end: int, ceiling: int, breaks: frozenset[str]) -> int:
+    """Index of the first clause break in text[end:ceiling] (``ceiling`` when there is none)."""
+    best = ceiling
+    for char in breaks:
+        pos = text.find(char, end, best)
+        while pos != -1 and not _is_break(text, pos, breaks):
+            pos = text.find(char, pos + 1, best)
+        if pos != -1 and pos < best:
+            best = pos
+    return best
+
+
 def _bounds(text: str, start: int, end: int, breaks: frozenset[str], reach: int = 400) -> tuple[int, int]:
     """The stretch around [start, end) delimited by any of ``breaks``, at most ``reach`` chars each side.
 
-    The reach cap keeps every window O(reach) even in a long text without punctuation.
+    The reach cap keeps every window O(reach) even in a long text without punctuation; the search is one
+    C-level ``find`` per break character rather than a Python loop per character.
     """
-    left = start
-    floor = max(0, start - reach)
-    while left > floor and not _is_break(text, left - 1, breaks):
-        left -= 1
-    right = end
-    ceiling = min(len(text), end + reach)
-    while right < ceiling and not _is_break(text, right, breaks):
-        right += 1
+    left = _last_break(text, max(0, start - reach), start, breaks)
+    right = _next_break(text, end, min(len(text), end + reach), breaks)
     return left, right
 
 

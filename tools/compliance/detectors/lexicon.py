@@ -79,6 +79,7 @@ class LexiconDetector:
             form = _match_form(term)
             self._automaton.add_word(form, form)
         self._automaton.make_automaton()
+        self.anchors: frozenset[str] | None = frozenset(_match_form(term) for term in params.terms)
         self._exemptions = self._index_exemptions(params)
         self._exempt_patterns = compile_patterns(params.exempt_patterns)
         self._qualifiers = [_match_form(q) for q in params.escalate.qualifiers] if params.escalate else []

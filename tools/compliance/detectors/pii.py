@@ -74,6 +74,8 @@ class PiiParams(DetectorParams):
 class PiiDetector:
     """Compiled PII rule."""
 
+    anchors: frozenset[str] | None = None  # always runs (metadata, structure or missing elements)
+
     def __init__(self, params: PiiParams) -> None:
         self.kinds = frozenset(params.kinds)
 

@@ -29,7 +29,7 @@ _CN_DIGITS = {
     "八": 8,
     "九": 9,
 }
-_NUMBER = r"(?P<num>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十]{1,3})"
+_NUMBER = r"(?P<num>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十]{1,3}(?:点[零〇一二两三四五六七八九]{1,4})?)"
 # The unit either precedes the number (万分之3, 千分之五, 万三) or follows it (0.02%, 3‰, 3‱).
 _VALUE = rf"(?P<pre>万分之|千分之|百分之|万|千)?\s*{_NUMBER}\s*(?P<post>%|‰|‱)?"
 _DAILY_WORDS = r"日息|日利率|日费率|日利息|日综合费率|每日利率|每天利率"
@@ -63,9 +63,14 @@ class PeriodicRate:
 
 
 def chinese_number(token: str) -> float:
-    """``token`` as a number: Arabic digits, or Chinese numerals up to 九十九 (三, 十五, 二十)."""
+    """``token`` as a number: Arabic digits, or Chinese numerals up to 九十九 with decimals (三, 十五, 二点五)."""
     if re.fullmatch(r"\d+(?:\.\d+)?", token):
         return float(token)
+    if "点" in token:  # 二点五 → 2.5: the whole part as below, the decimals digit by digit
+        whole, _, decimals = token.partition("点")
+        if not decimals or any(char not in _CN_DIGITS for char in decimals):
+            raise RateParseError(f"not a number: {token!r}")
+        return chinese_number(whole) + float("0." + "".join(str(_CN_DIGITS[char]) for char in decimals))
     if not token or any(char not in _CN_DIGITS and char != "十" for char in token):
         raise RateParseError(f"not a number: {token!r}")
     if "十" not in token:
@@ -118,6 +123,16 @@ def find_annual_rates(text: str) -> list[tuple[float, float]]:
         high = float(match.group(2)) if match.group(2) else low
         ranges.append((min(low, high), max(low, high)))
     return ranges
+
+
+def find_annual_rate_spans(text: str) -> list[tuple[int, int, float, float]]:
+    """Each stated annual rate with its [start, end) in ``text`` and its (low, high) percentage range."""
+    spans: list[tuple[int, int, float, float]] = []
+    for match in _ANNUAL.finditer(text):
+        low = float(match.group(1))
+        high = float(match.group(2)) if match.group(2) else low
+        spans.append((match.start(), match.end(), min(low, high), max(low, high)))
+    return spans
 
 
 def is_consistent(annual_percent: float, stated: list[tuple[float, float]], tolerance: float) -> bool:

@@ -6,6 +6,7 @@ from pydantic import Field, field_validator
 
 from tools.compliance.detectors.base import DetectionContext, Hit, compile_patterns, drop_overlaps
 from tools.compliance.detectors.framing import FramingParams, is_framed_out
+from tools.compliance.gate import patterns_anchors
 
 
 class RegexParams(FramingParams):
@@ -16,10 +17,13 @@ class RegexParams(FramingParams):
     """
 
     patterns: list[str] = Field(min_length=1)
+    exempt_patterns: list[str] = Field(
+        default_factory=list, description="A hit inside a match of one of these is not a finding."
+    )
     negation: bool = False
     quote_frame: bool = False
 
-    @field_validator("patterns")
+    @field_validator("patterns", "exempt_patterns")
     @classmethod
     def _patterns_compile(cls, value: list[str]) -> list[str]:
         compile_patterns(value)
@@ -32,6 +36,8 @@ class RegexDetector:
     def __init__(self, params: RegexParams) -> None:
         self.params = params
         self._patterns = compile_patterns(params.patterns)
+        self._exempt = compile_patterns(params.exempt_patterns)
+        self.anchors = patterns_anchors(params.patterns)
 
     def detect(self, ctx: DetectionContext) -> list[Hit]:
         """Non-overlapping matches of any pattern that survive the configured filters."""
@@ -42,8 +48,12 @@ class RegexDetector:
             for m in pattern.finditer(text)
             if m.end() > m.start()
         ]
+        if not raw:
+            return []
+        covered = [m.span() for pattern in self._exempt for m in pattern.finditer(text)]
         return [
             Hit(start=start, end=end)
             for start, end, _ in drop_overlaps(raw)
-            if not is_framed_out(text, start, end, self.params)
+            if not any(low <= start and end <= high for low, high in covered)
+            and not is_framed_out(text, start, end, self.params)
         ]

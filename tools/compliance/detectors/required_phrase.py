@@ -19,6 +19,7 @@ from tools.compliance.detectors.base import (
     compile_patterns,
     first_match,
 )
+from tools.compliance.gate import patterns_anchors
 
 
 class RequiredPart(DetectorParams):
@@ -69,6 +70,8 @@ class RequiredPhraseDetector:
         self.params = params
         self._parts = tuple((part.label, compile_pattern(part.pattern)) for part in params.all_of)
         self._triggers = compile_patterns(params.trigger)
+        # Without a trigger the detector reports what is missing, so it must run on every text.
+        self.anchors = patterns_anchors(params.trigger) if params.trigger else None
         self._escalate = params.escalate
         self._escalate_patterns = compile_patterns(params.escalate.patterns) if params.escalate else ()
 

@@ -22,11 +22,15 @@ class SmsOptoutParams(DetectorParams):
 class SmsOptoutDetector:
     """Compiled SMS opt-out rule."""
 
+    anchors: frozenset[str] | None = None  # always runs (metadata, structure or missing elements)
+
     def __init__(self, params: SmsOptoutParams) -> None:
         self._patterns = compile_patterns(params.patterns)
 
     def detect(self, ctx: DetectionContext) -> list[Hit]:
-        """A span-less hit when no accepted opt-out wording appears anywhere in the message."""
+        """A span-less hit when no accepted opt-out wording appears anywhere in a marketing message."""
+        if ctx.meta.message_type == "transactional":
+            return []  # balance changes and bills are exempt (catalog §1.8)
         if any(pattern.search(ctx.norm.text) for pattern in self._patterns):
             return []
         return [Hit(detail="营销短信缺少退订方式")]

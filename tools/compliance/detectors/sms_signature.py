@@ -30,6 +30,8 @@ class SmsSignatureParams(DetectorParams):
 class SmsSignatureDetector:
     """Compiled SMS-signature rule."""
 
+    anchors: frozenset[str] | None = None  # always runs (metadata, structure or missing elements)
+
     def __init__(self, params: SmsSignatureParams) -> None:
         self.params = params
 

@@ -1,0 +1,217 @@
+"""Checks against the product sheet (the master data the catalog says the checker must be given).
+
+* ``product_numbers`` (FM-06): a rate, minimum amount or maximum line in the copy that the sheet does not
+  support (APR outside [apr_min, apr_max], a 起 amount other than the sheet's minimum, a line above the
+  maximum, a deposit rate below the sheet's — above it is DP-01's job, so one mismatch is reported once);
+* ``deposit_rate`` (DP-01): a deposit rate above the published rate on the product sheet;
+* ``product_claims`` (AD-03): a qualitative claim the sheet contradicts (随时支取 on a product that cannot be
+  withdrawn early, 免费 when the sheet lists a fee, 当天到账 the sheet does not promise).
+
+All run only when the sheet is given (``meta.product_id``); they never guess a product from the words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import Field, field_validator
+
+from core.domain import Product
+from tools.compliance.detectors.base import DetectionContext, DetectorParams, Hit, compile_pattern
+from tools.compliance.detectors.framing import is_negated
+from tools.compliance.detectors.rate_numbers import find_annual_rate_spans, format_percent
+
+DEPOSIT_TYPES = frozenset({"deposit", "large_cd"})
+# A deposit or CD rate as copy writes it: 年利率2.15%, 利率为1.10%, 三年期年利率2.35%.
+_DEPOSIT_RATE = re.compile(r"(?:年利率|存款利率|利率|年化利率|年化)[^\d。;!?\n%]{0,8}?(\d+(?:\.\d+)?)\s*%")
+# 1000元起借, 20万元起存, 1万起购: a minimum amount.
+_MIN_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(万|千)?\s*元?\s*起(?:借|存|购|投|贷|售|)")
+# 最高可借20万, 额度最高30万元: a maximum line or amount.
+_MAX_AMOUNT = re.compile(r"(?:最高|最多|高达|上限)[^\d。;!?\n]{0,6}?(\d+(?:\.\d+)?)\s*(万|千)?\s*元?")
+# 申购费率仅0.6%, 管理费年化1.20%: a named fee rate.
+_FEE_RATE = re.compile(r"(申购|认购|赎回|管理|托管|销售服务|手续)费率?[^\d。;!?\n]{0,6}?(\d+(?:\.\d+)?)\s*%")
+# 期限63天, 期限为3年: a product term.
+_TERM = re.compile(r"期限[^\d。;,!?\n]{0,4}(\d+)\s*(天|个月|年)")
+_FIXED_TERM = re.compile(r"^(\d+)\s*(天|个月|年)$")
+_UNITS = {"万": 10_000.0, "千": 1_000.0, None: 1.0, "": 1.0}
+RATE_TOLERANCE = 0.005  # percentage points: 3.60% and 3.6% are the same figure
+
+
+def _amount(number: str, unit: str | None) -> float:
+    return float(number) * _UNITS[unit]
+
+
+class ProductNumbersParams(DetectorParams):
+    check_amounts: bool = True
+
+
+class ProductNumbersDetector:
+    """FM-06: figures in the copy that contradict the product sheet."""
+
+    anchors: frozenset[str] | None = None  # always runs (metadata, structure or missing elements)
+
+    def __init__(self, params: ProductNumbersParams) -> None:
+        self.params = params
+
+    def detect(self, ctx: DetectionContext) -> list[Hit]:
+        product = ctx.product
+        if product is None:
+            return []
+        text = ctx.norm.text
+        hits = self._rate_hits(text, product) + self._fee_hits(text, product) + self._term_hits(text, product)
+        if self.params.check_amounts:
+            hits += self._amount_hits(text, product)
+        return hits
+
+    @staticmethod
+    def _fee_hits(text: str, product: Product) -> list[Hit]:
+        """A named fee rate that differs from every rate the sheet gives for that fee."""
+        hits: list[Hit] = []
+        for match in _FEE_RATE.finditer(text):
+            name = match.group(1)
+            sheet_rates = [
+                float(value)
+                for fee in product.fees
+                if name in fee
+                for value in re.findall(r"(\d+(?:\.\d+)?)\s*%", fee)
+            ]
+            stated = float(match.group(2))
+            if sheet_rates and all(abs(stated - rate) > RATE_TOLERANCE for rate in sheet_rates):
+                shown = "、".join(f"{format_percent(rate)}%" for rate in sheet_rates)
+                hits.append(Hit(start=match.start(), end=match.end(), detail=f"产品{name}费率为 {shown}"))
+        return hits
+
+    @staticmethod
+    def _term_hits(text: str, product: Product) -> list[Hit]:
+        """A stated term other than the sheet's, when the sheet has one fixed term (91天, 3年)."""
+        fixed = _FIXED_TERM.match(product.term.strip()) if product.term else None
+        if fixed is None:
+            return []
+        return [
+            Hit(start=m.start(), end=m.end(), detail=f"产品期限为 {product.term}")
+            for m in _TERM.finditer(text)
+            if (m.group(1), m.group(2)) != (fixed.group(1), fixed.group(2))
+        ]
+
+    @staticmethod
+    def _rate_hits(text: str, product: Product) -> list[Hit]:
+        hits: list[Hit] = []
+        if product.apr_min is not None and product.apr_max is not None:
+            for start, end, low, high in find_annual_rate_spans(text):
+                if low < product.apr_min - RATE_TOLERANCE or high > product.apr_max + RATE_TOLERANCE:
+                    sheet = f"{format_percent(product.apr_min)}%-{format_percent(product.apr_max)}%"
+                    hits.append(Hit(start=start, end=end, detail=f"产品年化利率为 {sheet}"))
+        elif product.rate is not None and product.type in DEPOSIT_TYPES:
+            for match in _DEPOSIT_RATE.finditer(text):
+                if float(match.group(1)) < product.rate - RATE_TOLERANCE:
+                    detail = f"产品利率为 {format_percent(product.rate)}%"
+                    hits.append(Hit(start=match.start(), end=match.end(), detail=detail))
+        return hits
+
+    @staticmethod
+    def _amount_hits(text: str, product: Product) -> list[Hit]:
+        hits: list[Hit] = []
+        if product.min_amount is not None:
+            for match in _MIN_AMOUNT.finditer(text):
+                if abs(_amount(match.group(1), match.group(2)) - product.min_amount) > 0.5:
+                    detail = f"产品起点金额为 {product.min_amount:g} 元"
+                    hits.append(Hit(start=match.start(), end=match.end(), detail=detail))
+        if product.max_amount is not None:
+            for match in _MAX_AMOUNT.finditer(text):
+                if _amount(match.group(1), match.group(2)) > product.max_amount + 0.5:
+                    detail = f"产品最高金额为 {product.max_amount:g} 元"
+                    hits.append(Hit(start=match.start(), end=match.end(), detail=detail))
+        return hits
+
+
+class DepositRateParams(DetectorParams):
+    pass
+
+
+class DepositRateDetector:
+    """DP-01 numeric part: a deposit rate above the published one."""
+
+    anchors: frozenset[str] | None = None  # always runs (metadata, structure or missing elements)
+
+    def __init__(self, params: DepositRateParams) -> None:
+        self.params = params
+
+    def detect(self, ctx: DetectionContext) -> list[Hit]:
+        # The published rate is master data: without the product sheet the text alone cannot show a breach.
+        product = ctx.product
+        if product is None or product.type not in DEPOSIT_TYPES or product.rate is None:
+            return []
+        published = product.rate
+        return [
+            Hit(start=m.start(), end=m.end(), detail=f"高于本行公布利率 {format_percent(published)}%")
+            for m in _DEPOSIT_RATE.finditer(ctx.norm.text)
+            if float(m.group(1)) > published + RATE_TOLERANCE
+        ]
+
+
+class ClaimSpec(DetectorParams):
+    """A claim pattern and what on the sheet makes it false (regexes over the sheet's text)."""
+
+    label: str = Field(min_length=1)
+    pattern: str = Field(min_length=1)
+    contradicted_by: str | None = Field(default=None, description="The claim is false if the sheet matches.")
+    supported_by: str | None = Field(default=None, description="The claim is false unless the sheet matches.")
+
+    @field_validator("pattern", "contradicted_by", "supported_by")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            compile_pattern(value)
+        return value
+
+
+class ProductClaimsParams(DetectorParams):
+    claims: list[ClaimSpec] = Field(min_length=1)
+
+
+def _optional(pattern: str | None) -> re.Pattern[str] | None:
+    return compile_pattern(pattern) if pattern is not None else None
+
+
+def _sheet_text(product: Product) -> str:
+    return "\n".join(
+        [product.term or "", *product.fees, *product.disclosures, *product.eligibility, *product.benefits]
+    )
+
+
+class ProductClaimsDetector:
+    """AD-03 deterministic part: qualitative claims the product sheet contradicts."""
+
+    anchors: frozenset[str] | None = None  # always runs (metadata, structure or missing elements)
+
+    def __init__(self, params: ProductClaimsParams) -> None:
+        self.params = params
+        self._claims = [
+            (
+                spec,
+                compile_pattern(spec.pattern),
+                _optional(spec.contradicted_by),
+                _optional(spec.supported_by),
+            )
+            for spec in params.claims
+        ]
+
+    def detect(self, ctx: DetectionContext) -> list[Hit]:
+        product = ctx.product
+        if product is None:
+            return []
+        sheet = _sheet_text(product)
+        text = ctx.norm.text
+        hits: list[Hit] = []
+        for spec, pattern, contradiction, support in self._claims:
+            contradicted = (contradiction is not None and contradiction.search(sheet) is not None) or (
+                support is not None and support.search(sheet) is None
+            )
+            if not contradicted:
+                continue
+            for match in pattern.finditer(text):
+                if not is_negated(text, match.start(), 4):
+                    hits.append(
+                        Hit(start=match.start(), end=match.end(), detail=f"与产品说明不符：{spec.label}")
+                    )
+        return hits
