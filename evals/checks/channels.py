@@ -9,19 +9,22 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-SMS_MAX_CHARS = 134  # two segments of 67: longer messages cost more and gateways split them unpredictably
-SMS_OPT_OUTS = ("拒收请回复R", "回T退订")  # the two gateway wordings (Huawei / Aliyun)
-PUSH_TITLE_MAX = 20  # 汉字-equivalent: the safe envelope across Android vendors and the iOS banner
-PUSH_BODY_MAX = 50
-WECHAT_TITLE_MAX = 32
-WECHAT_DIGEST_MAX = 128
-WECHAT_BODY_MAX = 20_000
-WECOM_TEXT_MAX = 4000
+from tools.channel_rules.limits import (  # one source of the limits for the product and its evals
+    PUSH_BODY_MAX,
+    PUSH_TITLE_MAX,
+    SMS_MAX_SEGMENTS,
+    SMS_OPT_OUTS,
+    SMS_SPLIT_SEGMENT,
+    WECHAT_BODY_MAX,
+    WECHAT_DIGEST_MAX,
+    WECHAT_TITLE_MAX,
+    WECOM_TEXT_MAX,
+    hanzi_width,
+)
 
-
-def hanzi_width(text: str) -> float:
-    """Length in 汉字 equivalents: a half-width (ASCII) character takes half the room of a 汉字."""
-    return sum(0.5 if ord(char) < 128 else 1.0 for char in text)
+SMS_MAX_CHARS = (
+    SMS_SPLIT_SEGMENT * SMS_MAX_SEGMENTS
+)  # two split segments: the longest SMS the validators allow
 
 
 def _field(content: Mapping[str, Any], name: str) -> str:

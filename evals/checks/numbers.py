@@ -13,25 +13,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+from tools.cn_numerals import chinese_integer
+
 NumberKind = Literal["value", "code", "phone", "date", "time"]
 DateKey = tuple[int | None, int | None, int | None]
 
-CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-CN_BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
 MULTIPLIERS = {"万": Decimal(10_000), "亿": Decimal(100_000_000)}
 RATIO_BASES = {"百": Decimal(1), "千": Decimal("0.1"), "万": Decimal("0.01")}  # → percent
 
@@ -64,25 +50,6 @@ class NumberToken:
     time: tuple[int, int] | None = None
 
 
-def chinese_number(text: str) -> int:
-    """Parse a Chinese numeral: 三 → 3, 十二 → 12, 二十万 → 200000, 二〇二六 → 2026 (digit by digit)."""
-    if not text or any(c not in CN_DIGITS and c not in CN_UNITS and c not in CN_BIG_UNITS for c in text):
-        raise ValueError(f"not a Chinese numeral: {text!r}")
-    if all(c in CN_DIGITS for c in text):
-        return int("".join(str(CN_DIGITS[c]) for c in text))
-    total, section, digit = 0, 0, 0
-    for char in text:
-        if char in CN_DIGITS:
-            digit = CN_DIGITS[char]
-        elif char in CN_UNITS:
-            section += (digit or 1) * CN_UNITS[char]  # 十二 starts with an implicit 一
-            digit = 0
-        else:
-            total += (section + digit) * CN_BIG_UNITS[char]
-            section, digit = 0, 0
-    return total + section + digit
-
-
 def _decimal(text: str) -> Decimal:
     return Decimal(text.replace(",", ""))
 
@@ -101,7 +68,7 @@ def _token(match: re.Match[str]) -> NumberToken | None:
         return NumberToken("time", text, time=(int(match["hh"]), int(match["mm"])))
     if match.group("ratio"):
         raw = match.group("ratio_num")
-        number = _decimal(raw) if raw[0].isdigit() else Decimal(chinese_number(raw))
+        number = _decimal(raw) if raw[0].isdigit() else Decimal(chinese_integer(raw))
         return NumberToken("value", text, value=number * RATIO_BASES[match.group("base")])
     if match.group("code"):
         return NumberToken("code", text, code=text.upper())
@@ -109,7 +76,7 @@ def _token(match: re.Match[str]) -> NumberToken | None:
         number = _decimal(match.group("value")) * MULTIPLIERS.get(match.group("mult") or "", Decimal(1))
         return NumberToken("value", text, value=number)
     try:
-        return NumberToken("value", text, value=Decimal(chinese_number(text)))
+        return NumberToken("value", text, value=Decimal(chinese_integer(text)))
     except ValueError:
         return None
 

@@ -12,15 +12,17 @@ import pytest
 import agents.content as content_agent
 from agents.plan import CampaignPlan, Wave
 from core.settings import get_settings
-from evals.checks.channels import channel_violations, hanzi_width
+from evals.checks.channels import channel_violations
 from evals.checks.disclosures import missing_disclosures
-from evals.checks.numbers import chinese_number, extract_numbers
+from evals.checks.numbers import extract_numbers
 from evals.checks.tracing import FactSources, draft_sources, trace_numbers
 from evals.core import EvalContext, SuiteResult
 from evals.datasets_io import SCHEMAS_DIR, dataset_path, schema_for
 from evals.judge import judge_prompt
 from evals.runner import run_suite
 from evals.suites.content import SUITE
+from tools.channel_rules.limits import hanzi_width
+from tools.cn_numerals import chinese_integer
 from tools.products import ProductCatalog, default_catalog
 
 
@@ -146,9 +148,9 @@ def test_tokeniser_reads_units_dates_and_chinese_numerals():
     assert float(tokens["万分之三"].value) == pytest.approx(0.03)
     assert tokens["2026-12-01"].date == (2026, 12, 1) and tokens["09:00"].time == (9, 0)
     assert tokens["Au99.99"].code == "AU99.99"
-    assert [chinese_number(t) for t in ("十二", "三千五百", "二〇二六")] == [12, 3500, 2026]
+    assert [chinese_integer(t) for t in ("十二", "三千五百", "二〇二六")] == [12, 3500, 2026]
     with pytest.raises(ValueError, match="not a Chinese numeral"):
-        chinese_number("壹")
+        chinese_integer("壹")
 
 
 def test_sources_match_partial_dates_and_hotlines_without_hyphens():

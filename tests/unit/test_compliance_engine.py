@@ -122,3 +122,15 @@ def test_custom_rule_set_replaces_the_default(tmp_path: Path) -> None:
 
 def test_audience_channel_has_no_text_rules() -> None:
     assert check("不看征信，保本保息", "audience", on_date=DAY).verdict == "pass"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("示例e贷新客专享，额度以审批结果为准。", "consumer_loan"),  # no product word, only the catalog name
+        ("悦享信用卡首年免年费。", "credit_card"),
+        ("示例经营快贷与示例e贷都可线上申请。", "business_loan"),  # the earliest named product decides
+    ],
+)
+def test_product_type_is_inferred_from_catalog_product_names(text: str, expected: str) -> None:
+    assert infer_product_type(text) == expected

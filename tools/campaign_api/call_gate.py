@@ -13,8 +13,9 @@ What is cached, and why it cannot go stale (``CallGate``):
   ``updated_at``, the tag store file's signature and the bank's date (``CallListKey``): each input it is
   computed from is in the key.
 
-What is never cached: the live publication pointer, the campaign's end date, the operational do-not-call list
-and the call attempts. They are read on every pull, so a refusal posted a moment ago refuses the next pull.
+What is never cached: the caller's API key, the live publication pointer, the campaign's end date, the
+operational do-not-call list and the call attempts. One statement reads them all on every pull, so a refusal
+posted (or a key revoked) a moment ago refuses the next pull.
 """
 
 from __future__ import annotations

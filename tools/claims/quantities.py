@@ -13,25 +13,11 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
+from tools.cn_numerals import chinese_integer
+
 QuantityKind = Literal["rate", "amount", "term", "date", "count", "code", "time", "phone"]
 Key = tuple[object, ...]
 
-CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-CN_BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
 _CN = "零〇一二两三四五六七八九十百千万亿"
 # Full-width digits and signs fold one-to-one, so offsets into the folded text are offsets into the original.
 _FULL = "０１２３４５６７８９％．，：－～ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ"
@@ -85,30 +71,11 @@ class Quantity:
     end: int
 
 
-def chinese_number(text: str) -> int:
-    """Parse a Chinese numeral: 三 → 3, 十二 → 12, 五十万 → 500000, 二〇二六 → 2026 (digit by digit)."""
-    if not text or any(c not in CN_DIGITS and c not in CN_UNITS and c not in CN_BIG_UNITS for c in text):
-        raise ValueError(f"not a Chinese numeral: {text!r}")
-    if all(c in CN_DIGITS for c in text):
-        return int("".join(str(CN_DIGITS[c]) for c in text))
-    total, section, digit = 0, 0, 0
-    for char in text:
-        if char in CN_DIGITS:
-            digit = CN_DIGITS[char]
-        elif char in CN_UNITS:
-            section += (digit or 1) * CN_UNITS[char]  # 十二 starts with an implicit 一
-            digit = 0
-        else:
-            total += (section + digit) * CN_BIG_UNITS[char]
-            section, digit = 0, 0
-    return total + section + digit
-
-
 def _number(text: str) -> Decimal:
     """A numeral as a Decimal: Arabic (with thousands commas) or Chinese."""
     if text[0].isdigit():
         return Decimal(text.replace(",", ""))
-    return Decimal(chinese_number(text))
+    return Decimal(chinese_integer(text))
 
 
 def keyed(kind: QuantityKind, number: Decimal, unit: str) -> Key:

@@ -16,7 +16,9 @@ from __future__ import annotations
 import re
 
 from core.domain import ProductType
+from core.settings import get_settings
 from tools.compliance.normalize import NormalizedText, normalize
+from tools.products import default_catalog
 
 _SPECIFIC: tuple[tuple[ProductType, re.Pattern[str]], ...] = (
     ("structured_deposit", re.compile(r"结构性存款|结构存款")),
@@ -45,11 +47,38 @@ def is_education_frame(normalised: str) -> bool:
     return _EDUCATION.search(normalised) is not None and _OFFER.search(normalised) is None
 
 
+def _catalog_names() -> list[tuple[str, ProductType]]:
+    """Each catalog product's distinctive names (full, without the bank's name, without the bracket), longest first."""
+    names: dict[str, ProductType] = {}
+    for product in default_catalog():
+        full = normalize(product.name).text
+        short = full.removeprefix(get_settings().bank_short_name)
+        for name in (full, short, short.split("(")[0]):
+            if len(name) >= 4:
+                names.setdefault(name, product.type)
+    return sorted(names.items(), key=lambda item: -len(item[0]))
+
+
+def _named_product_type(normalised: str) -> ProductType | None:
+    """The type of the catalog product named earliest in the text (示例e贷 → consumer_loan)."""
+    found = [
+        (normalised.find(name), product_type) for name, product_type in _catalog_names() if name in normalised
+    ]
+    return min(found)[1] if found else None
+
+
 def infer_product_type(text: str | NormalizedText) -> ProductType | None:
-    """The product type a marketing text is about, or None when it names no product."""
+    """The product type a marketing text is about, or None when it names no product.
+
+    A product of the catalog named in the text decides first (product data over wording, catalog §1.8); then
+    product words, compound names before generic ones.
+    """
     normalised = text.text if isinstance(text, NormalizedText) else normalize(text).text
     if is_education_frame(normalised):
         return None
+    named = _named_product_type(normalised)
+    if named is not None:
+        return named
     for product_type, pattern in _SPECIFIC:
         if pattern.search(normalised):
             return product_type

@@ -11,24 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from tools.cn_numerals import CN_DIGITS
+
 DAYS_PER_YEAR = 365
 MONTHS_PER_YEAR = 12
 
 # Single Chinese numerals as written in 万三 / 千分之五; 两 is the colloquial 2.
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
+_CN_DIGITS = CN_DIGITS
 _NUMBER = r"(?P<num>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十]{1,3}(?:点[零〇一二两三四五六七八九]{1,4})?)"
 # The unit either precedes the number (万分之3, 千分之五, 万三) or follows it (0.02%, 3‰, 3‱).
 _VALUE = rf"(?P<pre>万分之|千分之|百分之|万|千)?\s*{_NUMBER}\s*(?P<post>%|‰|‱)?"
