@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.audit import append_event
@@ -30,12 +31,16 @@ def record_call_outcome(
     """Record a call outcome once per call_id; a refusal puts the lead on the do-not-call list."""
     existing = session.scalars(select(ContactEvent).where(ContactEvent.call_id == call_id)).first()
     if existing is not None:
-        if (existing.campaign_id, existing.lead_id, existing.outcome) != (campaign_id, lead_id, outcome):
-            raise Conflict("call_id_reused", f"call {call_id} was already recorded with different values")
-        return OutcomeReceipt(call_id=call_id, outcome=outcome, duplicate=True, do_not_call_until=_dnc_until(
-            session, lead_id))  # fmt: skip
-    session.add(ContactEvent(call_id=call_id, campaign_id=campaign_id, lead_id=lead_id, channel="call_script",
-                             outcome=outcome, occurred_at=at))  # fmt: skip
+        return _duplicate(session, existing, campaign_id=campaign_id, lead_id=lead_id, outcome=outcome)
+    try:
+        # A bot may retry while its first post is still in flight: the unique call_id decides, and the loser
+        # of that race gets the duplicate receipt instead of a 500.
+        with session.begin_nested():
+            session.add(ContactEvent(call_id=call_id, campaign_id=campaign_id, lead_id=lead_id,
+                                     channel="call_script", outcome=outcome, occurred_at=at))  # fmt: skip
+    except IntegrityError:
+        winner = session.scalars(select(ContactEvent).where(ContactEvent.call_id == call_id)).one()
+        return _duplicate(session, winner, campaign_id=campaign_id, lead_id=lead_id, outcome=outcome)
     until = None
     if outcome == "refused":
         until = at + timedelta(days=dnc_days)
@@ -53,6 +58,18 @@ def record_call_outcome(
     append_event(session, actor=actor, action="call.outcome", subject=call_id,
                  detail={"campaign_id": campaign_id, "lead_id": lead_id, "outcome": outcome})  # fmt: skip
     return OutcomeReceipt(call_id=call_id, outcome=outcome, duplicate=False, do_not_call_until=until)
+
+
+def _duplicate(
+    session: Session, existing: ContactEvent, *, campaign_id: str, lead_id: int, outcome: Outcome
+) -> OutcomeReceipt:
+    """The receipt for a call_id already recorded; different values under the same call_id are a conflict."""
+    if (existing.campaign_id, existing.lead_id, existing.outcome) != (campaign_id, lead_id, outcome):
+        raise Conflict(
+            "call_id_reused", f"call {existing.call_id} was already recorded with different values"
+        )
+    return OutcomeReceipt(call_id=existing.call_id, outcome=outcome, duplicate=True,
+                          do_not_call_until=_dnc_until(session, lead_id))  # fmt: skip
 
 
 def do_not_call_ids(session: Session, at: datetime) -> set[int]:
