@@ -8,7 +8,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from api.routes import audiences, campaigns, compliance, h5, health, kb, reviews, voicebot
+from api.routes import audiences, campaigns, compliance, h5, health, kb, reviews, script_view, voicebot
 from core.db import migrate
 from core.llm import LLMUnavailable
 from tools.campaign_api.errors import WorkflowError
@@ -24,13 +24,21 @@ def create_app(*, run_migrations: bool = True) -> FastAPI:
     )
     # Routers are matched in order: the voice-bot pull, the busiest route by far, is tried first (its paths
     # overlap no other router's).
-    for module in (voicebot, health, campaigns, reviews, compliance, kb, audiences, h5):
+    for module in (voicebot, health, campaigns, reviews, script_view, compliance, kb, audiences, h5):
         app.include_router(module.router)
     app.add_exception_handler(WorkflowError, _workflow_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(LLMUnavailable, _llm_error)  # type: ignore[arg-type]
     return app
+
+
+def create_worker_app() -> FastAPI:
+    """App factory for each of several server processes: the parent has migrated the schema once already.
+
+    Running the migration in every worker at start-up would race on the same database.
+    """
+    return create_app(run_migrations=False)
 
 
 async def _workflow_error(_request: Request, exc: WorkflowError) -> JSONResponse:

@@ -58,13 +58,22 @@ def _init_text(report: dict[str, Any]) -> str:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Server processes; one per core for voice-bot pull load.")
+    ] = 1,
 ) -> None:
     """Serve the REST API (OpenAPI docs at /docs)."""
     import uvicorn
 
     from api.main import create_app
+    from core.db import migrate
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    if workers == 1:
+        uvicorn.run(create_app(), host=host, port=port, log_level="info")
+        return
+    migrate()  # once, here: the workers must not race each other on the schema
+    uvicorn.run("api.main:create_worker_app", factory=True, workers=workers, host=host, port=port,
+                log_level="info")  # fmt: skip
 
 
 @app.command()

@@ -26,8 +26,13 @@ def review_list(as_user: AsUser, as_json: JsonOpt = False) -> None:
     ) or "review queue is empty")  # fmt: skip
 
 
+MermaidOpt = Annotated[
+    bool, typer.Option("--mermaid", help="Print a call-script draft as a Mermaid flowchart.")
+]
+
+
 @review_app.command("show")
-def review_show(draft_id: str, as_json: JsonOpt = False) -> None:
+def review_show(draft_id: str, as_json: JsonOpt = False, mermaid: MermaidOpt = False) -> None:
     """One draft with its content, findings and claims ledger (every fact linked to its source)."""
     from core.db import session_scope
     from tools.campaign_api.drafts import get_draft
@@ -35,8 +40,21 @@ def review_show(draft_id: str, as_json: JsonOpt = False) -> None:
 
     with clean_errors(), session_scope() as session:
         view = get_draft(session, draft_id)
+    if mermaid:
+        _print_mermaid(view.channel, view.content, draft_id)
+        return
     shown = {**view.model_dump(mode="json"), "ledger": [e.model_dump() for e in stored_ledger(view.content)]}
     emit(shown, as_json=as_json)
+
+
+def _print_mermaid(channel: str, content: dict[str, object], draft_id: str) -> None:
+    from tools.call_script.diagram import to_mermaid
+    from tools.call_script.model import CallScript
+
+    if channel != "call_script":
+        fail(f"not_call_script: draft {draft_id} is a {channel} draft; --mermaid draws call scripts only")
+    with clean_errors():
+        typer.echo(to_mermaid(CallScript.model_validate(content.get("script"))), nl=False)
 
 
 @review_app.command("decide")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -176,3 +176,24 @@ class LlmUsage(Base):
     cost_usd: Mapped[float] = mapped_column()
     outcome: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class H5Lead(Base):
+    """A lead sent through a published H5 page's form, with the consent texts exactly as the visitor saw them.
+
+    The mobile is never stored in clear: a masked form for staff screens and a keyed SHA-256 for deduplication.
+    """
+
+    __tablename__ = "h5_leads"
+    __table_args__ = (Index("ix_h5_leads_campaign_mobile", "campaign_id", "mobile_hash"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id"))
+    publication_id: Mapped[str] = mapped_column(ForeignKey("publications.id"))
+    publication_version: Mapped[int] = mapped_column(Integer)
+    variant: Mapped[str] = mapped_column(String(8))
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON)
+    mobile_masked: Mapped[str] = mapped_column(String(16))
+    mobile_hash: Mapped[str] = mapped_column(String(64))
+    consents: Mapped[list[Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -97,6 +97,11 @@ class Consent(_Part):
             raise ValueError("consent boxes must not be pre-ticked (checked must be false)")
         return checked
 
+    @property
+    def shown_text(self) -> str:
+        """The box's text exactly as the page prints it, 必选/可选 mark included (each lead stores this)."""
+        return f"{self.label}（{'必选' if self.required else '可选'}）"
+
 
 class LeadForm(_Part):
     """Consent-first lead form: at most five fields, one box per purpose, none ticked."""
@@ -115,6 +120,9 @@ class LeadForm(_Part):
             raise ValueError(f"one consent box per purpose, got {purposes}")
         if "data_processing" not in purposes:
             raise ValueError("the form needs a data_processing consent box")
+        if not next(c for c in self.consents if c.purpose == "data_processing").required:
+            # Without this authorisation the bank may not process the lead at all, so it can never be optional.
+            raise ValueError("the data_processing consent box must be required")
         names = [f.name for f in self.fields]
         if len(set(names)) != len(names):
             raise ValueError(f"form field names must be unique, got {names}")
