@@ -5,13 +5,13 @@ Full-page screenshots land in test-output/h5/ for a human look (the folder is gi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from tests.browser import chromium_page
+from tests.h5_plans import H5Plan, PlanWave
 from tools.h5 import build_offline_h5, render_h5
 from tools.products import default_catalog
 
@@ -36,18 +36,6 @@ _MEASURE = """(selector) => Array.from(document.querySelectorAll(selector + ' li
 })"""
 
 
-@dataclass(frozen=True)
-class _Wave:
-    starts_on: date
-    ends_on: date
-
-
-@dataclass(frozen=True)
-class _Plan:
-    objective: str
-    waves: list[_Wave]
-
-
 @pytest.fixture(scope="module")
 def phone():
     """One headless browser tab at phone size for the module: launching Chromium is the slow part."""
@@ -58,7 +46,7 @@ def phone():
 @pytest.mark.parametrize("product_type", list(PRODUCTS))
 def test_the_page_reads_well_on_a_phone(product_type, phone, tmp_path):
     product = default_catalog().get(PRODUCTS[product_type])
-    page = build_offline_h5(_Plan("acquisition", [_Wave(date(2026, 12, 1), date(2026, 12, 31))]), product)
+    page = build_offline_h5(H5Plan("acquisition", [PlanWave(date(2026, 12, 1), date(2026, 12, 31))]), product)
     html_file = tmp_path / f"{product_type}.html"
     html_file.write_text(render_h5(page, preview=False), encoding="utf-8")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 
 import pytest
 
 from core.domain import Product
+from tests.h5_plans import H5Plan, PlanWave
 from tools.compliance.engine import check
 from tools.h5 import (
     H5BuildError,
@@ -23,21 +23,9 @@ from tools.products import default_catalog
 CATALOG = default_catalog()
 
 
-@dataclass(frozen=True)
-class _Wave:
-    starts_on: date
-    ends_on: date
-
-
-@dataclass(frozen=True)
-class _Plan:
-    objective: str
-    waves: list[_Wave]
-
-
-DECEMBER = _Plan(
+DECEMBER = H5Plan(
     "activation",
-    [_Wave(date(2026, 12, 1), date(2026, 12, 15)), _Wave(date(2026, 12, 16), date(2026, 12, 31))],
+    [PlanWave(date(2026, 12, 1), date(2026, 12, 15)), PlanWave(date(2026, 12, 16), date(2026, 12, 31))],
 )
 
 
@@ -99,14 +87,14 @@ def test_the_wealth_page_carries_the_benchmark_and_the_risk_wording_verbatim():
 
 def test_the_period_is_the_plan_clipped_to_the_sale_period():
     cd = CATALOG.get("LCD-001")
-    page = build_offline_h5(_Plan("retention", [_Wave(date(2026, 12, 20), date(2027, 1, 20))]), cd)
+    page = build_offline_h5(H5Plan("retention", [PlanWave(date(2026, 12, 20), date(2027, 1, 20))]), cd)
     assert (page.activity_rules.starts_on, page.activity_rules.ends_on) == (
         date(2026, 12, 20),
         date(2026, 12, 31),
     )
     assert page.activity_rules.name == "2026年第3期个人大额存单（3年期）到期续作咨询活动"
     with pytest.raises(H5BuildError, match="not on sale"):
-        build_offline_h5(_Plan("retention", [_Wave(date(2027, 2, 1), date(2027, 2, 28))]), cd)
+        build_offline_h5(H5Plan("retention", [PlanWave(date(2027, 2, 1), date(2027, 2, 28))]), cd)
 
 
 def test_a_sheet_that_falls_short_is_a_clear_error():
@@ -122,9 +110,9 @@ def test_a_sheet_that_falls_short_is_a_clear_error():
     with pytest.raises(H5BuildError, match="annualised rate"):
         build_offline_h5(DECEMBER, loan.model_copy(update={"apr_max": None}))
     with pytest.raises(H5BuildError, match="objective"):
-        build_offline_h5(_Plan("growth", DECEMBER.waves), loan)
+        build_offline_h5(H5Plan("growth", DECEMBER.waves), loan)
     with pytest.raises(H5BuildError, match="no waves"):
-        build_offline_h5(_Plan("activation", []), loan)
+        build_offline_h5(H5Plan("activation", []), loan)
 
 
 @pytest.mark.parametrize(

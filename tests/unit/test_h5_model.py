@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
+from tests.h5_plans import H5Plan, PlanWave
 from tools.h5 import H5Page, build_offline_h5
 from tools.products import default_catalog
 
 
-@dataclass(frozen=True)
-class _Wave:
-    starts_on: date
-    ends_on: date
-
-
-@dataclass(frozen=True)
-class _Plan:
-    objective: str
-    waves: list[_Wave]
-
-
-def _plan() -> _Plan:
-    return _Plan("activation", [_Wave(date(2026, 12, 1), date(2026, 12, 31))])
+def _plan() -> H5Plan:
+    return H5Plan("activation", [PlanWave(date(2026, 12, 1), date(2026, 12, 31))])
 
 
 @pytest.fixture()

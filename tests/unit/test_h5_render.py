@@ -3,31 +3,19 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 
 import pytest
 
 from agents.drafts import checkable_text
+from tests.h5_plans import H5Plan, PlanWave
 from tools.h5 import H5Page, build_offline_h5, render_h5, visible_text
 from tools.products import default_catalog
 
 
-@dataclass(frozen=True)
-class _Wave:
-    starts_on: date
-    ends_on: date
-
-
-@dataclass(frozen=True)
-class _Plan:
-    objective: str
-    waves: list[_Wave]
-
-
 @pytest.fixture()
 def page() -> H5Page:
-    plan = _Plan("activation", [_Wave(date(2026, 12, 1), date(2026, 12, 31))])
+    plan = H5Plan("activation", [PlanWave(date(2026, 12, 1), date(2026, 12, 31))])
     return build_offline_h5(plan, default_catalog().get("CL-001"))
 
 
