@@ -95,10 +95,12 @@ def _findings(draft: DraftState, product: Product, run_id: str) -> tuple[list[Fi
 
 
 def _judge_notes(outcome: CheckOutcome) -> list[str]:
-    """What the reviewer should know about the LLM layer: skipped offline is normal and not worth a note."""
+    """What the reviewer should know about the LLM layer; skipped offline or out of scope is normal, no note."""
     if outcome.judge_status == "failed":
         return ["智能合规审查（大模型）未能完成，仅依据规则引擎结果", *outcome.notes]
-    return list(outcome.notes)
+    if outcome.judge_status == "applied":
+        return list(outcome.notes)
+    return []
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
