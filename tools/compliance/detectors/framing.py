@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pydantic import Field
 
 from tools.compliance.detectors.base import DetectorParams
+from tools.compliance.product_type import is_education_frame
 
 # Clause ends at commas and sentence punctuation; sentence ends only at sentence punctuation.
 # Text is normalised, so full-width ，！？；： arrive here as , ! ? ; :. The enumeration comma 、 is
@@ -70,6 +71,7 @@ DEFAULT_WARNING_CUES: tuple[str, ...] = (
     "类似说法",
     "这种说法",
     "这样的说法",
+    "危险信号",
 )
 
 
@@ -194,7 +196,15 @@ class FramingParams(DetectorParams):
 
 
 def is_framed_out(text: str, start: int, end: int, params: FramingParams) -> bool:
-    """True when the hit [start, end) is negated or sits in a quotation/warning frame, per ``params``."""
+    """True when the hit [start, end) is negated or sits in a quotation/warning frame, per ``params``.
+
+    A quoted hit is also framed out anywhere in an investor-education text that makes no offer (【投教课堂】…
+    “到期稳赚”…): such a text quotes the phrases to warn against them, even where its sentence has no cue.
+    """
     if params.negation and is_negated(text, start, params.negation_window, params.negators):
         return True
-    return params.quote_frame and in_warning_frame(text, start, end, params.warning_cues)
+    if not params.quote_frame:
+        return False
+    if in_warning_frame(text, start, end, params.warning_cues):
+        return True
+    return is_quoted(text, start, end) and is_education_frame(text)
