@@ -28,11 +28,13 @@ import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import ahocorasick
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
 
-from core.domain import Channel
+from core.domain import Channel, ProductType
 from evals.datasets_io import load_dataset
 from evals.suites.compliance import DATASET_BANK, EVAL_DATE, ComplianceCase
 from tools.compliance import check, load_rules
@@ -41,6 +43,7 @@ from tools.compliance.gate import Gate
 from tools.compliance.rules import RuleSet
 
 DEFAULT_OUT = Path("var/bench/compliance_engine.json")
+PRODUCTION_CORPUS = Path(__file__).parent / "compliance" / "corpus.yaml"
 DRAFT_CHARS = 2000
 Draft = tuple[str, str]  # (channel, text)
 
@@ -62,6 +65,33 @@ def build_drafts(cases: list[ComplianceCase], *, compliant_only: bool = False) -
         joined = "\n".join(texts)
         drafts.extend((channel, joined[i : i + DRAFT_CHARS]) for i in range(0, len(joined), DRAFT_CHARS))
     return [(channel, text) for channel, text in drafts if text.strip()]
+
+
+class CorpusDraft(BaseModel):
+    """One long draft of the production-like corpus (timing only: its slips are noted, not labelled)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1)
+    channel: Channel
+    product_type: ProductType | None = None
+    slips: list[str] = Field(default_factory=list)
+    text: str = Field(min_length=1)
+
+
+class Corpus(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["bench_corpus"]
+    version: Literal[1]
+    description: str
+    drafts: list[CorpusDraft] = Field(min_length=1)
+
+
+def production_drafts(path: Path = PRODUCTION_CORPUS) -> list[Draft]:
+    """The long drafts of ``bench/compliance/corpus.yaml``: copy written like what marketers submit."""
+    corpus = Corpus.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return [(draft.channel, draft.text) for draft in corpus.drafts]
 
 
 def lexicon_automaton(rules: RuleSet) -> tuple[ahocorasick.Automaton, int]:
@@ -151,6 +181,7 @@ def measure(rounds: int) -> dict[str, Any]:
         "cases": len(cases),
         "rounds": rounds,
         "corpora": {
+            "production-like drafts": measure_corpus(production_drafts(), rounds),
             "whole suite": measure_corpus(build_drafts(cases), rounds),
             "compliant texts only": measure_corpus(build_drafts(cases, compliant_only=True), rounds),
         },

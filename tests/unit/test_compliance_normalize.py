@@ -89,3 +89,22 @@ def test_fast_normaliser_matches_the_reference_implementation(text: str) -> None
     fast, slow = normalize(text), reference_normalize(text)
     assert fast.text == slow.text
     assert list(fast.source_index) == list(slow.source_index)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=_ALPHABET, min_size=100, max_size=600))
+def test_fast_normaliser_matches_the_reference_on_long_texts(text: str) -> None:
+    """Long texts take the vectorised paths with many removals; the sparse offset map must agree everywhere."""
+    fast, slow = normalize(text), reference_normalize(text)
+    assert fast.text == slow.text
+    assert list(fast.source_index) == list(slow.source_index)
+    assert fast.folded == slow.folded
+
+
+def test_sparse_offset_map_supports_negative_indexes_and_slices() -> None:
+    norm = normalize("保 本·收 益")
+    assert norm.text == "保本收益"
+    assert norm.source_index[-1] == 6
+    assert norm.source_index[1:3] == [2, 4]
+    with pytest.raises(IndexError):
+        norm.source_index[4]

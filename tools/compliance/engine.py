@@ -112,6 +112,7 @@ def check(
     resolved_type = (
         product_type or (product.type if product is not None else None) or infer_product_type(norm)
     )
+    scan = rule_set.gate.scan(norm.folded)
     ctx = DetectionContext(
         norm=norm,
         channel=channel,
@@ -119,8 +120,9 @@ def check(
         bank_short_name=bank,
         meta=known,
         product=product,
+        scan=scan,
     )
-    open_rules = rule_set.gate.open_rules(norm.folded)
+    open_rules = scan.open_rules
     findings = [
         _finding(rule, hit, norm)
         for rule in rule_set.applicable(channel, resolved_type, day)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from re import _constants as sre_constants  # type: ignore[attr-defined]
 from re import _parser as sre_parser  # type: ignore[attr-defined]
 from typing import Any
@@ -65,23 +66,40 @@ def _item_anchors(op: Any, value: Any) -> Anchors:
     return None  # ANY, CATEGORY, assertions, anchors (^ $), back-references…
 
 
-def _sequence_anchors(items: Any) -> Anchors:
-    """The strongest anchor set among the items of a sequence (each item must match, so any one will do)."""
-    candidates: list[frozenset[str]] = []
+def anchor_candidates(items: Any) -> list[tuple[frozenset[str], int]]:
+    """Each anchor set a sequence offers, with the index of the item where it starts, in sequence order.
+
+    A run of literals is one candidate (starting at its first literal); any other item offers its own anchors.
+    """
+    candidates: list[tuple[frozenset[str], int]] = []
     run = ""
-    for op, value in items:
+    run_start = 0
+    for index, (op, value) in enumerate(items):
         if op is sre_constants.LITERAL:
+            if not run:
+                run_start = index
             run += chr(value)
             continue
         if run:
-            candidates.append(frozenset({run}))
+            candidates.append((frozenset({run}), run_start))
             run = ""
         anchors = _item_anchors(op, value)
         if anchors:
-            candidates.append(anchors)
+            candidates.append((anchors, index))
     if run:
-        candidates.append(frozenset({run}))
-    return max(candidates, key=_strength) if candidates else None
+        candidates.append((frozenset({run}), run_start))
+    return candidates
+
+
+def strongest(candidates: list[tuple[frozenset[str], int]]) -> tuple[frozenset[str], int] | None:
+    """The candidate ``_sequence_anchors`` picks (the first of the strongest), or None if there is none."""
+    return max(candidates, key=lambda candidate: _strength(candidate[0])) if candidates else None
+
+
+def _sequence_anchors(items: Any) -> Anchors:
+    """The strongest anchor set among the items of a sequence (each item must match, so any one will do)."""
+    chosen = strongest(anchor_candidates(items))
+    return chosen[0] if chosen else None
 
 
 def regex_anchors(pattern: str) -> Anchors:
@@ -104,27 +122,57 @@ def patterns_anchors(patterns: Iterable[str]) -> Anchors:
     return union(regex_anchors(pattern) for pattern in patterns)
 
 
-class Gate:
-    """The automaton over every gated rule's anchors; ``ungated`` rules always run."""
+@dataclass(frozen=True)
+class TextScan:
+    """What the one automaton pass found: the rules to run and where each tracked literal starts."""
 
-    def __init__(self, anchors_by_rule: Mapping[str, Anchors]) -> None:
+    open_rules: set[str]
+    literal_starts: dict[str, list[int]]
+    tracked: frozenset[str]
+    """Every literal the automaton looked for: a literal in here but not in ``literal_starts`` is absent."""
+
+    def starts_of(self, literals: frozenset[str]) -> Mapping[str, list[int]] | None:
+        """Start offsets of ``literals`` (absent ones have none), or None if this scan did not track them all."""
+        return self.literal_starts if literals <= self.tracked else None
+
+
+class Gate:
+    """The automaton over every gated rule's anchors; ``ungated`` rules always run.
+
+    ``tracked`` literals (lexicon terms, regex anchors of every detector, gated or not) are in the same
+    automaton, so the pass that decides which rules run also tells each detector where its literals are:
+    lexicons read their hits from it and regexes search only around their anchors.
+    """
+
+    def __init__(self, anchors_by_rule: Mapping[str, Anchors], tracked: Iterable[str] = ()) -> None:
         self.ungated = frozenset(rule for rule, anchors in anchors_by_rule.items() if anchors is None)
-        rules_by_anchor: dict[str, set[str]] = {}
+        rules_by_literal: dict[str, set[str]] = {literal: set() for literal in tracked}
         for rule, anchors in anchors_by_rule.items():
             for anchor in anchors or ():
-                rules_by_anchor.setdefault(anchor, set()).add(rule)
+                rules_by_literal.setdefault(anchor, set()).add(rule)
         self._automaton = ahocorasick.Automaton()
-        for anchor, rules in rules_by_anchor.items():
-            self._automaton.add_word(anchor, frozenset(rules))
-        self._empty = not rules_by_anchor
+        for literal, rules in rules_by_literal.items():
+            self._automaton.add_word(literal, (literal, len(literal) - 1, frozenset(rules)))
+        self.tracked = frozenset(rules_by_literal)
+        self._empty = not rules_by_literal
         if not self._empty:
             self._automaton.make_automaton()
 
+    def scan(self, folded_text: str) -> TextScan:
+        """One pass over ``folded_text``: open rules (ungated ones included) and literal start offsets."""
+        found = set(self.ungated)
+        starts: dict[str, list[int]] = {}
+        if self._empty:
+            return TextScan(found, starts, self.tracked)
+        for end, (literal, offset, rules) in self._automaton.iter(folded_text):
+            positions = starts.get(literal)
+            if positions is None:
+                starts[literal] = [end - offset]
+                found |= rules
+            else:
+                positions.append(end - offset)
+        return TextScan(found, starts, self.tracked)
+
     def open_rules(self, folded_text: str) -> set[str]:
         """Ids of the rules whose detectors may fire on ``folded_text`` (ungated ones included)."""
-        found = set(self.ungated)
-        if self._empty:
-            return found
-        for _, rules in self._automaton.iter(folded_text):
-            found |= rules
-        return found
+        return self.scan(folded_text).open_rules

@@ -14,11 +14,12 @@ amount), which only a real promotion has.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from core.domain import ProductType
 from core.settings import get_settings
 from tools.compliance.normalize import NormalizedText, normalize
-from tools.products import default_catalog
+from tools.products import ProductCatalog, default_catalog
 
 _SPECIFIC: tuple[tuple[ProductType, re.Pattern[str]], ...] = (
     ("structured_deposit", re.compile(r"结构性存款|结构存款")),
@@ -31,7 +32,8 @@ _GENERIC: tuple[tuple[ProductType, re.Pattern[str]], ...] = (
     ("wealth", re.compile(r"理财")),
     ("fund", re.compile(r"基金")),
     # 存款保险 is deposit insurance and 保险柜/保险箱 are safes, not insurance products.
-    ("insurance", re.compile(r"(?<!存款)保险(?![柜箱])|保单|年金险|重疾险|寿险")),
+    # The look-behind sits after the literal so the regex still starts with one (sre's fast prefix scan).
+    ("insurance", re.compile(r"保险(?<!存款保险)(?![柜箱])|保单|年金险|重疾险|寿险")),
 )
 _DEPOSIT = re.compile(r"存款|定期|活期|存单|储蓄")
 _EDUCATION = re.compile(
@@ -47,16 +49,25 @@ def is_education_frame(normalised: str) -> bool:
     return _EDUCATION.search(normalised) is not None and _OFFER.search(normalised) is None
 
 
-def _catalog_names() -> list[tuple[str, ProductType]]:
-    """Each catalog product's distinctive names (full, without the bank's name, without the bracket), longest first."""
+def _catalog_names() -> tuple[tuple[str, ProductType], ...]:
+    return _names_of(default_catalog(), get_settings().bank_short_name)
+
+
+@lru_cache(maxsize=4)
+def _names_of(catalog: ProductCatalog, bank_short_name: str) -> tuple[tuple[str, ProductType], ...]:
+    """Each catalog product's distinctive names (full, without the bank's name, without the bracket), longest first.
+
+    Cached per catalog object and bank name: normalising every product name on every check cost more than
+    the rest of the inference.
+    """
     names: dict[str, ProductType] = {}
-    for product in default_catalog():
+    for product in catalog:
         full = normalize(product.name).text
-        short = full.removeprefix(get_settings().bank_short_name)
+        short = full.removeprefix(bank_short_name)
         for name in (full, short, short.split("(")[0]):
             if len(name) >= 4:
                 names.setdefault(name, product.type)
-    return sorted(names.items(), key=lambda item: -len(item[0]))
+    return tuple(sorted(names.items(), key=lambda item: -len(item[0])))
 
 
 def _named_product_type(normalised: str) -> ProductType | None:

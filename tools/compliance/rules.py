@@ -88,7 +88,10 @@ class RuleSet:
                     field="escalate_with",
                 )
 
-        self.gate = Gate({rule_id: entry.detector.anchors for rule_id, entry in self._by_id.items()})
+        self.gate = Gate(
+            {rule_id: entry.detector.anchors for rule_id, entry in self._by_id.items()},
+            tracked=frozenset().union(*(entry.detector.tracked for entry in self._by_id.values())),
+        )
         self._applicable: dict[tuple[Channel, ProductType | None, date], list[Rule]] = {}
 
     def __len__(self) -> int:

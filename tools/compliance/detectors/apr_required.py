@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
+from tools.compliance.anchored_search import anchored, first_anchored_match, search, tracked_literals
 from tools.compliance.detectors.base import (
     DetectionContext,
     DetectorParams,
     Hit,
     compile_patterns,
-    first_match,
 )
 from tools.compliance.detectors.rate_numbers import (
     find_annual_rates,
@@ -62,9 +62,10 @@ class AprRequiredDetector:
     """Compiled APR-required rule."""
 
     def __init__(self, params: AprRequiredParams) -> None:
-        self._offers = compile_patterns(params.offer_patterns)
-        self._periodic = compile_patterns(params.periodic_rate_patterns)
-        self._aprs = compile_patterns(params.apr_patterns)
+        self._offers = anchored(compile_patterns(params.offer_patterns))
+        self._periodic = anchored(compile_patterns(params.periodic_rate_patterns))
+        self._aprs = anchored(compile_patterns(params.apr_patterns))
+        self.tracked = tracked_literals(self._offers + self._periodic + self._aprs)
         self._tolerance = params.consistency_tolerance
         self.anchors = union(
             patterns_anchors(patterns)
@@ -95,11 +96,12 @@ class AprRequiredDetector:
     def detect(self, ctx: DetectionContext) -> list[Hit]:
         """With an APR stated: hits only for periodic rates that contradict it; else as described above."""
         text = ctx.norm.text
-        if any(pattern.search(text) for pattern in self._aprs):
+        starts = ctx.literal_starts(self.tracked)
+        if any(search(pattern, text, starts) for pattern in self._aprs):
             return self._inconsistent_rates(text)
-        periodic = first_match(self._periodic, text)
+        periodic = first_anchored_match(self._periodic, text, starts)
         if periodic is not None:
             return [Hit(start=periodic.start(), end=periodic.end(), detail="出现日/月利率但未明示年化利率")]
-        if first_match(self._offers, text) is not None:
+        if first_anchored_match(self._offers, text, starts) is not None:
             return [Hit(detail="有借款、额度或费用表述，但无年化利率")]
         return []

@@ -95,6 +95,7 @@ class AudienceDetector:
     """Compiled audience rule; the catalog gives tag sensitivity."""
 
     anchors: frozenset[str] | None = None  # always runs (metadata, structure or missing elements)
+    tracked: frozenset[str] = frozenset()
 
     def __init__(self, params: AudienceParams) -> None:
         self.params = params

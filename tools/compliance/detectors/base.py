@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
 from core.domain import Channel, Product, ProductType, Severity
+from tools.compliance.gate import TextScan
 from tools.compliance.meta import NO_META, CheckMeta
 from tools.compliance.normalize import NormalizedText
 
@@ -24,6 +26,12 @@ class DetectionContext:
     meta: CheckMeta = NO_META
     product: Product | None = None
     """The product sheet named by ``meta.product_id`` (or the single catalog product the text names)."""
+    scan: TextScan | None = None
+    """The check's one automaton pass over ``norm.folded``; None when a detector runs on its own."""
+
+    def literal_starts(self, literals: frozenset[str]) -> Mapping[str, list[int]] | None:
+        """Where each of ``literals`` starts in the text, if the check's scan looked for all of them."""
+        return self.scan.starts_of(literals) if self.scan is not None and literals else None
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,8 @@ class Detector(Protocol):
     """
 
     anchors: frozenset[str] | None
+    tracked: frozenset[str]
+    """Literals (normalised, ASCII-folded) whose positions the detector can use from the check's scan."""
 
     def detect(self, ctx: DetectionContext) -> list[Hit]:
         """Return the hits of this detector in ``ctx`` (empty when the text complies)."""

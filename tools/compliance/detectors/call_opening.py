@@ -20,6 +20,7 @@ class CallOpeningDetector:
     """Compiled call-opening rule; the bank short name comes from the check's context."""
 
     anchors: frozenset[str] | None = None  # always runs (metadata, structure or missing elements)
+    tracked: frozenset[str] = frozenset()
 
     def __init__(self, params: CallOpeningParams) -> None:
         self.params = params

@@ -46,6 +46,7 @@ class CompositeDetector:
         )
 
         self.anchors = union(part.anchors for _, _, part in self._parts)
+        self.tracked = frozenset().union(*(part.tracked for _, _, part in self._parts))
 
     def detect(self, ctx: DetectionContext) -> list[Hit]:
         """Every part's hits; where two parts point at overlapping text, the first part's hit is kept."""

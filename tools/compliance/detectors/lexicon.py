@@ -80,6 +80,8 @@ class LexiconDetector:
             self._automaton.add_word(form, form)
         self._automaton.make_automaton()
         self.anchors: frozenset[str] | None = frozenset(_match_form(term) for term in params.terms)
+        self.tracked: frozenset[str] = self.anchors
+        self._term_lengths = {term: len(term) for term in self.tracked}
         self._exemptions = self._index_exemptions(params)
         self._exempt_patterns = compile_patterns(params.exempt_patterns)
         self._qualifiers = [_match_form(q) for q in params.escalate.qualifiers] if params.escalate else []
@@ -117,7 +119,15 @@ class LexiconDetector:
     def detect(self, ctx: DetectionContext) -> list[Hit]:
         """Every unexempted, unnegated, unframed occurrence of a term, leftmost-longest first."""
         text = ctx.norm.folded
-        raw = [(end + 1 - len(term), end + 1, term) for end, term in self._automaton.iter(text)]
+        starts = ctx.literal_starts(self.tracked)
+        if starts is None:
+            raw = [(end + 1 - len(term), end + 1, term) for end, term in self._automaton.iter(text)]
+        else:  # the check's scan already found every term: no second pass over the text
+            raw = [
+                (start, start + length, term)
+                for term, length in self._term_lengths.items()
+                for start in starts.get(term, ())
+            ]
         if not raw:
             return []
         covered = [m.span() for pattern in self._exempt_patterns for m in pattern.finditer(text)]

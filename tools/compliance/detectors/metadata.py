@@ -57,6 +57,7 @@ class MetadataFlagDetector:
     """Compiled metadata-flag rule."""
 
     anchors: frozenset[str] | None = None  # always runs (metadata, structure or missing elements)
+    tracked: frozenset[str] = frozenset()
 
     def __init__(self, params: MetadataFlagParams) -> None:
         self.params = params
@@ -101,6 +102,7 @@ class TimeWindowDetector:
     """Compiled send-window / calling-hours rule."""
 
     anchors: frozenset[str] | None = None  # always runs (metadata, structure or missing elements)
+    tracked: frozenset[str] = frozenset()
 
     def __init__(self, params: TimeWindowParams) -> None:
         self.params = params
@@ -138,6 +140,7 @@ class CallPolicyDetector:
     """Compiled call-frequency rule (CALL-05)."""
 
     anchors: frozenset[str] | None = None  # always runs (metadata, structure or missing elements)
+    tracked: frozenset[str] = frozenset()
 
     def __init__(self, params: CallPolicyParams) -> None:
         self.params = params

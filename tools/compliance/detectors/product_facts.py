@@ -49,6 +49,7 @@ class ProductNumbersDetector:
     """FM-06: figures in the copy that contradict the product sheet."""
 
     anchors: frozenset[str] | None = None  # always runs (metadata, structure or missing elements)
+    tracked: frozenset[str] = frozenset()
 
     def __init__(self, params: ProductNumbersParams) -> None:
         self.params = params
@@ -132,6 +133,7 @@ class DepositRateDetector:
     """DP-01 numeric part: a deposit rate above the published one."""
 
     anchors: frozenset[str] | None = None  # always runs (metadata, structure or missing elements)
+    tracked: frozenset[str] = frozenset()
 
     def __init__(self, params: DepositRateParams) -> None:
         self.params = params
@@ -183,6 +185,7 @@ class ProductClaimsDetector:
     """AD-03 deterministic part: qualitative claims the product sheet contradicts."""
 
     anchors: frozenset[str] | None = None  # always runs (metadata, structure or missing elements)
+    tracked: frozenset[str] = frozenset()
 
     def __init__(self, params: ProductClaimsParams) -> None:
         self.params = params

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
+from tools.compliance.anchored_search import anchored, tracked_literals
 from tools.compliance.detectors.base import DetectionContext, Hit, compile_patterns, drop_overlaps
 from tools.compliance.detectors.framing import FramingParams, is_framed_out
 from tools.compliance.gate import patterns_anchors
@@ -35,17 +36,19 @@ class RegexDetector:
 
     def __init__(self, params: RegexParams) -> None:
         self.params = params
-        self._patterns = compile_patterns(params.patterns)
+        self._patterns = anchored(compile_patterns(params.patterns))
         self._exempt = compile_patterns(params.exempt_patterns)
         self.anchors = patterns_anchors(params.patterns)
+        self.tracked = tracked_literals(self._patterns)
 
     def detect(self, ctx: DetectionContext) -> list[Hit]:
         """Non-overlapping matches of any pattern that survive the configured filters."""
         text = ctx.norm.text
+        starts = ctx.literal_starts(self.tracked)
         raw = [
             (m.start(), m.end(), m.group(0))
             for pattern in self._patterns
-            for m in pattern.finditer(text)
+            for m in pattern.finditer(text, starts)
             if m.end() > m.start()
         ]
         if not raw:

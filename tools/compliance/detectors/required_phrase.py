@@ -11,13 +11,19 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 
 from core.domain import Severity
+from tools.compliance.anchored_search import (
+    AnchoredPattern,
+    anchored,
+    first_anchored_match,
+    search,
+    tracked_literals,
+)
 from tools.compliance.detectors.base import (
     DetectionContext,
     DetectorParams,
     Hit,
     compile_pattern,
     compile_patterns,
-    first_match,
 )
 from tools.compliance.gate import patterns_anchors
 
@@ -68,24 +74,32 @@ class RequiredPhraseDetector:
 
     def __init__(self, params: RequiredPhraseParams) -> None:
         self.params = params
-        self._parts = tuple((part.label, compile_pattern(part.pattern)) for part in params.all_of)
-        self._triggers = compile_patterns(params.trigger)
+        self._parts = tuple(
+            (part.label, AnchoredPattern(compile_pattern(part.pattern))) for part in params.all_of
+        )
+        self._triggers = anchored(compile_patterns(params.trigger))
         # Without a trigger the detector reports what is missing, so it must run on every text.
         self.anchors = patterns_anchors(params.trigger) if params.trigger else None
         self._escalate = params.escalate
-        self._escalate_patterns = compile_patterns(params.escalate.patterns) if params.escalate else ()
+        self._escalate_patterns = (
+            anchored(compile_patterns(params.escalate.patterns)) if params.escalate else ()
+        )
+        self.tracked = tracked_literals(
+            self._triggers + tuple(p for _, p in self._parts) + self._escalate_patterns
+        )
 
     def detect(self, ctx: DetectionContext) -> list[Hit]:
         """One hit naming every missing part; it points at the trigger when there is one."""
         text = ctx.norm.text
-        trigger = first_match(self._triggers, text) if self._triggers else None
+        starts = ctx.literal_starts(self.tracked)
+        trigger = first_anchored_match(self._triggers, text, starts) if self._triggers else None
         if self._triggers and trigger is None:
             return []
-        missing = [label for label, pattern in self._parts if pattern.search(text) is None]
+        missing = [label for label, pattern in self._parts if search(pattern, text, starts) is None]
         if not missing:
             return []
         detail = "缺少：" + "、".join(missing)
-        escalation = first_match(self._escalate_patterns, text) if self._escalate else None
+        escalation = first_anchored_match(self._escalate_patterns, text, starts) if self._escalate else None
         if self._escalate is not None and escalation is not None:
             return [
                 Hit(

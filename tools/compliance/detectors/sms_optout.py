@@ -23,6 +23,7 @@ class SmsOptoutDetector:
     """Compiled SMS opt-out rule."""
 
     anchors: frozenset[str] | None = None  # always runs (metadata, structure or missing elements)
+    tracked: frozenset[str] = frozenset()
 
     def __init__(self, params: SmsOptoutParams) -> None:
         self._patterns = compile_patterns(params.patterns)

@@ -31,6 +31,7 @@ class SmsSignatureDetector:
     """Compiled SMS-signature rule."""
 
     anchors: frozenset[str] | None = None  # always runs (metadata, structure or missing elements)
+    tracked: frozenset[str] = frozenset()
 
     def __init__(self, params: SmsSignatureParams) -> None:
         self.params = params

@@ -1,0 +1,211 @@
+"""REFERENCE ONLY (frozen copy of the per-hit framing helpers before the per-text break index); tests compare
+the fast implementation against it. Context windows around a hit: clause bounds, negation scope, quotation and warning frames.
+
+A banned phrase is not always a claim. "本产品不保本" is a required disclosure, and "谨防“保本保息”骗局"
+is an anti-fraud warning that quotes the phrase. These helpers let lexicon and regex detectors look at
+the few characters around a hit, never across a clause boundary, to tell these cases apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pydantic import Field
+
+from tools.compliance.detectors.base import DetectorParams
+from tools.compliance.product_type import is_education_frame
+
+# Clause ends at commas and sentence punctuation; sentence ends only at sentence punctuation.
+# Text is normalised, so full-width ，！？；： arrive here as , ! ? ; :. The enumeration comma 、 is
+# not a break: in "不面向在校学生、未成年人" the negation covers every item of the list.
+CLAUSE_BREAKS = frozenset(",，;；:。.!！?？\n")
+SENTENCE_BREAKS = frozenset("。!！?？\n")
+# Opening → closing quotation marks; the ASCII quotes open and close with the same character.
+QUOTE_PAIRS = {"“": "”", "‘": "’", "「": "」", "『": "』", "《": "》", '"': '"', "'": "'"}
+
+DEFAULT_NEGATORS: tuple[str, ...] = ("不", "非", "无", "未", "没有", "并非", "绝非", "勿")
+# Words that start with a negator character but do not negate what follows (不仅保本 still promises it).
+NEGATION_FALSE_FRIENDS: tuple[str, ...] = (
+    "不仅",
+    "不但",
+    "不只",
+    "不光",
+    "不少",
+    "不错",
+    "不断",
+    "非常",
+    "无论",
+    "无需",
+    "无须",
+    "无忧",
+    "不用",
+    "未来",
+)
+DEFAULT_WARNING_CUES: tuple[str, ...] = (
+    "谨防",
+    "警惕",
+    "提防",
+    "防范",
+    "骗局",
+    "诈骗",
+    "骗子",
+    "陷阱",
+    "切勿相信",
+    "切勿轻信",
+    "不要相信",
+    "不要轻信",
+    "勿信",
+    "识破",
+    "揭秘",
+    "套路",
+    "虚假宣传",
+    "非法集资",
+    "防骗",
+    "冒用",
+    "冒充",
+    "假冒",
+    "不法分子",
+    "投资者教育",
+    "投教",
+    "这类说法",
+    "此类说法",
+    "类似说法",
+    "这种说法",
+    "这样的说法",
+    "危险信号",
+)
+
+
+def _is_break(text: str, pos: int, breaks: frozenset[str]) -> bool:
+    """Whether ``text[pos]`` ends a clause; a point or colon between digits (3.6%, 10:00) does not."""
+    char = text[pos]
+    if char not in breaks:
+        return False
+    if char in ".:" and 0 < pos < len(text) - 1:
+        return not (text[pos - 1].isdigit() and text[pos + 1].isdigit())
+    return True
+
+
+def _last_break(text: str, floor: int, start: int, breaks: frozenset[str]) -> int:
+    """Index just after the last clause break in text[floor:start] (``floor`` when there is none)."""
+    best = floor
+    for char in breaks:
+        pos = text.rfind(char, floor, start)
+        while pos != -1 and not _is_break(text, pos, breaks):
+            pos = text.rfind(char, floor, pos)
+        if pos + 1 > best:
+            best = pos + 1
+    return best
+
+
+def _next_break(text: str, end: int, ceiling: int, breaks: frozenset[str]) -> int:
+    """Index of the first clause break in text[end:ceiling] (``ceiling`` when there is none)."""
+    best = ceiling
+    for char in breaks:
+        pos = text.find(char, end, best)
+        while pos != -1 and not _is_break(text, pos, breaks):
+            pos = text.find(char, pos + 1, best)
+        if pos != -1 and pos < best:
+            best = pos
+    return best
+
+
+def _bounds(text: str, start: int, end: int, breaks: frozenset[str], reach: int = 400) -> tuple[int, int]:
+    """The stretch around [start, end) delimited by any of ``breaks``, at most ``reach`` chars each side.
+
+    The reach cap keeps every window O(reach) even in a long text without punctuation; the search is one
+    C-level ``find`` per break character rather than a Python loop per character.
+    """
+    left = _last_break(text, max(0, start - reach), start, breaks)
+    right = _next_break(text, end, min(len(text), end + reach), breaks)
+    return left, right
+
+
+def window_before(text: str, start: int, width: int) -> str:
+    """Up to ``width`` characters before ``start``, cut at the clause boundary."""
+    left, _ = _bounds(text, start, start, CLAUSE_BREAKS, reach=width)
+    return text[left:start]
+
+
+def window_after(text: str, end: int, width: int) -> str:
+    """Up to ``width`` characters from ``end``, cut at the clause boundary."""
+    _, right = _bounds(text, end, end, CLAUSE_BREAKS, reach=width)
+    return text[end:right]
+
+
+def is_negated(
+    text: str,
+    start: int,
+    width: int,
+    negators: Iterable[str] = DEFAULT_NEGATORS,
+    false_friends: Iterable[str] = NEGATION_FALSE_FRIENDS,
+) -> bool:
+    """True when a negator occurs within ``width`` characters before ``start`` in the same clause."""
+    window = window_before(text, start, width)
+    window_start = start - len(window)
+    friends = tuple(false_friends)
+    for negator in negators:
+        pos = window.find(negator)
+        while pos != -1:
+            absolute = window_start + pos
+            if not any(text.startswith(friend, absolute) for friend in friends):
+                return True
+            pos = window.find(negator, pos + 1)
+    return False
+
+
+def is_quoted(text: str, start: int, end: int) -> bool:
+    """True when [start, end) sits between an opening and a closing quotation mark in one sentence."""
+    left, right = _bounds(text, start, end, SENTENCE_BREAKS)
+    for opening, closing in QUOTE_PAIRS.items():
+        before = text[left:start]
+        open_at = before.rfind(opening)
+        if open_at == -1:
+            continue
+        if opening == closing and before.count(opening) % 2 == 0:
+            continue  # symmetric quotes: an even count before the hit means they closed already
+        if opening != closing and before.rfind(closing) > open_at:
+            continue
+        if closing in text[end:right]:
+            return True
+    return False
+
+
+def in_warning_frame(text: str, start: int, end: int, cues: Iterable[str] = DEFAULT_WARNING_CUES) -> bool:
+    """True when the hit is cited as something to beware of, not claimed.
+
+    A quoted hit needs a warning cue anywhere in its sentence (谨防“保本保息”骗局); an unquoted hit needs the
+    cue in its own clause (凡承诺保本保息的都是诈骗), so "谨防错过！保本保息" still counts as a claim.
+    """
+    cue_list = tuple(cues)
+    if is_quoted(text, start, end):
+        left, right = _bounds(text, start, end, SENTENCE_BREAKS)
+    else:
+        left, right = _bounds(text, start, end, CLAUSE_BREAKS)
+    scope = text[left:start] + text[end:right]
+    return any(cue in scope for cue in cue_list)
+
+
+class FramingParams(DetectorParams):
+    """Parameters shared by detectors that must not fire on negated or warned-against mentions."""
+
+    negation: bool = True
+    negation_window: int = Field(default=4, ge=1, le=20)
+    negators: list[str] = Field(default_factory=lambda: list(DEFAULT_NEGATORS), min_length=1)
+    quote_frame: bool = True
+    warning_cues: list[str] = Field(default_factory=lambda: list(DEFAULT_WARNING_CUES), min_length=1)
+
+
+def is_framed_out(text: str, start: int, end: int, params: FramingParams) -> bool:
+    """True when the hit [start, end) is negated or sits in a quotation/warning frame, per ``params``.
+
+    A quoted hit is also framed out anywhere in an investor-education text that makes no offer (【投教课堂】…
+    “到期稳赚”…): such a text quotes the phrases to warn against them, even where its sentence has no cue.
+    """
+    if params.negation and is_negated(text, start, params.negation_window, params.negators):
+        return True
+    if not params.quote_frame:
+        return False
+    if in_warning_frame(text, start, end, params.warning_cues):
+        return True
+    return is_quoted(text, start, end) and is_education_frame(text)
