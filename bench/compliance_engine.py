@@ -148,6 +148,7 @@ def measure_corpus(drafts: list[Draft], rounds: int) -> dict[str, Any]:
 
     for draft in drafts:  # warm-up: caches (applicable rules, product catalog) and branch predictors
         raw(draft), engine(draft), engine(draft, opened)
+
     def normalise_and_scan(draft: Draft) -> object:
         return rules.gate.scan(normalize(draft[1]).folded)
 

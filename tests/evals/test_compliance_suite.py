@@ -302,7 +302,7 @@ def test_offline_suite_meets_its_thresholds(ctx: EvalContext) -> None:
 def test_llm_mode_adds_the_judge_on_top_of_the_engine(
     ctx: EvalContext, fake_llm_url: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The implicit promise offline misses (闭眼买, 稳稳的幸福) is caught in llm mode by the scripted judge."""
+    """The implicit promise offline misses (闭着眼睛拿着就行) is caught in llm mode by the scripted judge."""
     monkeypatch.setenv("MBRAIN_DATA_DIR", str(ctx.work_dir / "var"))
     monkeypatch.setenv("MBRAIN_LLM_BASE_URL", fake_llm_url.base_url)
     monkeypatch.setenv("MBRAIN_LLM_MAX_RETRIES", "0")
@@ -310,9 +310,9 @@ def test_llm_mode_adds_the_judge_on_top_of_the_engine(
     migrate()
     # No clause index in this test: the judge is told there are no clauses, which it notes and goes on.
     monkeypatch.setattr("tools.compliance.judge.service.default_clause_search", lambda: _NoClauses())
-    implicit = next(c for c in cases() if c.id == "fm01-pos-implicit")
+    implicit = next(c for c in cases() if c.id == "h2-multi-wechat-professor-livestream")
     fake_llm_url.fake.script("JudgeVerdict", json={
-        "findings": [{"rule_id": "FM-01", "quote": "闭眼买就对了", "decision": "violation",
+        "findings": [{"rule_id": "FM-01", "quote": "闭着眼睛拿着就行", "decision": "violation",
                       "reason": "暗示无需考虑风险即可获益，构成隐性保本承诺"}],
         "confirmations": [],
     })  # fmt: skip

@@ -15,7 +15,7 @@ CASES = [
      "text": "【示例银行】示例理财保本保息。理财非存款、产品有风险、投资须谨慎。拒收请回复R",
      "expected_categories": ["guaranteed_return"], "expected_rules": ["FM-01"]},
     {"id": "t-missed", "channel": "wechat", "product_type": "wealth", "expected_verdict": "block",
-     "text": "示例理财，闭眼买就对了。理财非存款、产品有风险、投资须谨慎。",
+     "text": "示例理财，买了就安心睡大觉。理财非存款、产品有风险、投资须谨慎。",
      "expected_categories": ["guaranteed_return"], "expected_rules": ["FM-01"]},
 ]  # fmt: skip
 

@@ -49,7 +49,7 @@ def _finding(rule: Rule, hit: Hit, norm: NormalizedText) -> Finding:
         message=message,
         citation=rule.citation,
         fix=rule.fix,
-        detector=rule.detector.type,
+        detector=hit.detector or rule.detector.type,
     )
 
 

@@ -44,9 +44,18 @@ _EDUCATION = re.compile(
 _OFFER = re.compile(r"\d+(?:\.\d+)?\s*%|起购|起存|起投|元起|万起|额度|申购|认购|立即购买|马上抢")
 
 
+# Quoted passages: an anti-fraud text quotes the scammers' offer (“稳赚不赔、年化收益15%”) without making one.
+_QUOTED = re.compile(r'“[^”\n]*”|"[^"\n]*"|「[^」\n]*」')
+
+
 def is_education_frame(normalised: str) -> bool:
-    """True for investor-education or anti-fraud text that makes no offer (no rate, no amount to buy)."""
-    return _EDUCATION.search(normalised) is not None and _OFFER.search(normalised) is None
+    """True for investor-education or anti-fraud text that makes no offer (no rate, no amount to buy).
+
+    Offers inside quotation marks are what the text warns against, so they do not count as the text's own.
+    """
+    if _EDUCATION.search(normalised) is None:
+        return False
+    return _OFFER.search(_QUOTED.sub("", normalised)) is None
 
 
 def _catalog_names() -> tuple[tuple[str, ProductType], ...]:

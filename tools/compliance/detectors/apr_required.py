@@ -27,11 +27,13 @@ from tools.compliance.detectors.rate_numbers import (
 from tools.compliance.gate import patterns_anchors, union
 from tools.compliance.normalize import normalize
 
-# What counts as a disclosed annualised rate: 年化 followed closely by a percentage, in one clause
-# ("年化利率(单利)3.6%起", "年化利率低至3.6%"), or an explicit APR figure.
+# What counts as a disclosed annualised rate: 年化 followed closely by a percentage, in digits or spelled out
+# ("年化利率(单利)3.6%起", "年化利率低至3.6%", "年化利率是百分之三点六"), or an explicit APR figure.
 DEFAULT_APR_PATTERNS: tuple[str, ...] = (
     r"年化[^\d。;!?\n]{0,12}?\d+(?:\.\d+)?\s*%",
     r"APR\s*:?\s*\d+(?:\.\d+)?\s*%",
+    # Voice scripts spell figures out for text-to-speech: 年化利率……是百分之三点六到百分之十八.
+    r"年化[^\d。;!?\n]{0,12}?百分之[零〇一二两三四五六七八九十百点]+",
 )
 
 

@@ -46,6 +46,8 @@ class Hit:
     end: int | None = None
     detail: str | None = None
     severity: Severity | None = None
+    detector: str | None = None
+    """The detector kind that found it, when it differs from the rule's own (a composite rule's part)."""
 
     def __post_init__(self) -> None:
         if (self.start is None) != (self.end is None):

@@ -8,6 +8,7 @@ part are reported under the rule.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 from pydantic import Field
 
@@ -41,22 +42,31 @@ class CompositeDetector:
             raise ValueError("a composite detector cannot contain another composite")
         self.params = params
         self._parts = tuple(
-            (frozenset(part.channels), frozenset(part.product_types), build(part.type, part.params))
+            (
+                frozenset(part.channels),
+                frozenset(part.product_types),
+                part.type,
+                build(part.type, part.params),
+            )
             for part in params.parts
         )
 
-        self.anchors = union(part.anchors for _, _, part in self._parts)
-        self.tracked = frozenset().union(*(part.tracked for _, _, part in self._parts))
+        self.anchors = union(part.anchors for _, _, _, part in self._parts)
+        self.tracked = frozenset().union(*(part.tracked for _, _, _, part in self._parts))
 
     def detect(self, ctx: DetectionContext) -> list[Hit]:
         """Every part's hits; where two parts point at overlapping text, the first part's hit is kept."""
         hits: list[Hit] = []
-        for channels, product_types, part in self._parts:
+        for channels, product_types, kind, part in self._parts:
             if channels and ctx.channel not in channels:
                 continue
             if product_types and ctx.product_type not in product_types:
                 continue
-            hits.extend(hit for hit in part.detect(ctx) if not _overlaps_any(hit, hits))
+            hits.extend(
+                replace(hit, detector=hit.detector or kind)
+                for hit in part.detect(ctx)
+                if not _overlaps_any(hit, hits)
+            )
         return hits
 
 

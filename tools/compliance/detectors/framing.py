@@ -213,10 +213,14 @@ def is_negated(
 
 
 def is_quoted(text: str, start: int, end: int) -> bool:
-    """True when [start, end) sits between an opening and a closing quotation mark in one sentence."""
+    """True when [start, end) sits between an opening and a closing quotation mark in one sentence.
+
+    Chinese puts a quoted sentence's own full stop inside the marks (“……和定期一样。”), so a closing mark
+    right after the sentence break still closes the quotation.
+    """
     left, right = _bounds(text, start, end, SENTENCE_BREAKS)
     before = text[left:start]
-    after = text[end:right]
+    after = text[end : right + 2] if right < len(text) else text[end:right]
     for opening, closing in QUOTE_PAIRS.items():
         open_at = before.rfind(opening)
         if open_at == -1:
@@ -245,6 +249,70 @@ def in_warning_frame(text: str, start: int, end: int, cues: Iterable[str] = DEFA
     return any(cue in scope for cue in cue_list)
 
 
+# Cues that a QUOTED phrase is listed as something not to say or not to believe: style guides in call scripts
+# (不得使用“秒批”“必过”等话术), denials (本行不存在“内部渠道”的说法) and pretexts (以“加急办卡”为名收费的均非本行行为).
+# They count only for quoted hits: unquoted, "不得" is as likely to be 不得不 as a prohibition.
+PROHIBITION_CUES: tuple[str, ...] = (
+    "不得",
+    "禁止",
+    "严禁",
+    "不要",
+    "切勿",
+    "请勿",
+    "不存在",
+    "并无",
+    "杜绝",
+    "避免使用",
+    "不使用",
+    "为名",
+    "的说法",
+    "等说法",
+    "等话术",
+    "类话术",
+    "等用语",
+    "等字眼",
+    "等表述",
+    "等宣传",
+    # Anti-fraud and myth-busting copy: 所谓“贴息存款”, 自称“内部渠道”的一律不信, 误区一：“…和定期一样”.
+    "所谓",
+    "自称",
+    "宣称",
+    "声称",
+    "号称",
+    "诱饵",
+    "可疑",
+    "一律不信",
+    "误区",
+    # Quiz options in investor education: 下列说法正确的是？A. 定投可以保证不亏损.
+    "下列说法",
+    "说法正确",
+    "说法错误",
+)
+# Verbs that take the rest of their clause as a denied complement, however long: 这并不意味着它没有风险,
+# 备案不代表产品保本. A negator right before the hit (negation_window) cannot reach that far.
+DENIAL_LEADS: tuple[str, ...] = (
+    "并不意味着",
+    "不意味着",
+    "并不代表",
+    "不代表",
+    "并不等于",
+    "不等于",
+    "并不是说",
+    "不是说",
+)
+# A hit asked about rather than claimed: 这款产品保本吗？(the FAQ answer follows).
+_QUESTION_PARTICLES = ("吗", "么", "嘛")
+
+
+def in_prohibition_frame(text: str, start: int, end: int) -> bool:
+    """True when a quoted hit's sentence lists it as wording not to use or not to believe (PROHIBITION_CUES)."""
+    if not is_quoted(text, start, end):
+        return False
+    left, right = _bounds(text, start, end, SENTENCE_BREAKS)
+    scope = text[left:start] + text[end:right]
+    return any(cue in scope for cue in PROHIBITION_CUES)
+
+
 class FramingParams(DetectorParams):
     """Parameters shared by detectors that must not fire on negated or warned-against mentions."""
 
@@ -255,16 +323,45 @@ class FramingParams(DetectorParams):
     warning_cues: list[str] = Field(default_factory=lambda: list(DEFAULT_WARNING_CUES), min_length=1)
 
 
+_INTERROGATIVES = ("多少", "是否", "什么", "怎么", "哪", "几")
+
+
+def under_denial_lead(text: str, start: int) -> bool:
+    """True when a DENIAL_LEADS verb opens the hit's clause before the hit (这并不意味着它没有风险)."""
+    left, _ = _bounds(text, start, start, CLAUSE_BREAKS)
+    before = text[left:start]
+    return any(lead in before for lead in DENIAL_LEADS)
+
+
+def is_question(text: str, end: int) -> bool:
+    """True when the hit is what a question asks about (这款产品保本吗？ 利息最低能给多少？).
+
+    The sentence must end with a question mark, with a question particle right after the hit or an
+    interrogative word between the hit and the mark; "为什么我们收益最高？" asks why, not whether, and stays.
+    """
+    _, right = _bounds(text, end, end, SENTENCE_BREAKS)
+    if right >= len(text) or text[right] not in "?？" or right - end > 8:
+        return False
+    between = text[end:right]
+    if any(particle in between[:3] for particle in _QUESTION_PARTICLES):
+        return True
+    return any(word in between for word in _INTERROGATIVES)
+
+
 def is_framed_out(text: str, start: int, end: int, params: FramingParams) -> bool:
     """True when the hit [start, end) is negated or sits in a quotation/warning frame, per ``params``.
 
     A quoted hit is also framed out anywhere in an investor-education text that makes no offer (【投教课堂】…
     “到期稳赚”…): such a text quotes the phrases to warn against them, even where its sentence has no cue.
     """
-    if params.negation and is_negated(text, start, params.negation_window, params.negators):
+    if params.negation and (
+        is_negated(text, start, params.negation_window, params.negators) or under_denial_lead(text, start)
+    ):
         return True
     if not params.quote_frame:
         return False
-    if in_warning_frame(text, start, end, params.warning_cues):
+    if in_warning_frame(text, start, end, params.warning_cues) or in_prohibition_frame(text, start, end):
+        return True
+    if is_question(text, end):
         return True
     return is_quoted(text, start, end) and _index(text).education_frame()
