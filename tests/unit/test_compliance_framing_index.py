@@ -65,3 +65,8 @@ def test_a_phrase_asked_about_is_not_claimed() -> None:
     assert _framed("问：利息最低能给多少？", "最低")
     assert not _framed("为什么我们能做到最低？", "最低")
     assert not _framed("本产品保本，欢迎咨询。", "保本")
+
+
+def test_a_thing_condemned_later_in_its_sentence_is_framed_out() -> None:
+    assert _framed("打着“零门槛”旗号的校园贷广告，多半是陷阱。", "校园贷")
+    assert not _framed("校园贷广告随处可见。本行校园贷额度高，是陷阱的反面。", "校园贷")

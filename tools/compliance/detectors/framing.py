@@ -300,6 +300,19 @@ DENIAL_LEADS: tuple[str, ...] = (
     "并不是说",
     "不是说",
 )
+# A verdict passed on the thing named, later in the same sentence (打着…旗号的校园贷广告，多半是陷阱): the text
+# names it to condemn it. Only unambiguous judgements count; 谨防 before a hit is the warning-cue check's job.
+JUDGEMENTS_AFTER: tuple[str, ...] = (
+    "是陷阱",
+    "是骗局",
+    "是诈骗",
+    "是套路",
+    "都是骗",
+    "不可信",
+    "千万别信",
+    "不要相信",
+    "不要轻信",
+)
 # A hit asked about rather than claimed: 这款产品保本吗？(the FAQ answer follows).
 _QUESTION_PARTICLES = ("吗", "么", "嘛")
 
@@ -333,6 +346,13 @@ def under_denial_lead(text: str, start: int) -> bool:
     return any(lead in before for lead in DENIAL_LEADS)
 
 
+def judged_after(text: str, end: int) -> bool:
+    """True when the hit's sentence goes on to condemn it (JUDGEMENTS_AFTER)."""
+    _, right = _bounds(text, end, end, SENTENCE_BREAKS)
+    after = text[end:right]
+    return any(judgement in after for judgement in JUDGEMENTS_AFTER)
+
+
 def is_question(text: str, end: int) -> bool:
     """True when the hit is what a question asks about (这款产品保本吗？ 利息最低能给多少？).
 
@@ -362,6 +382,6 @@ def is_framed_out(text: str, start: int, end: int, params: FramingParams) -> boo
         return False
     if in_warning_frame(text, start, end, params.warning_cues) or in_prohibition_frame(text, start, end):
         return True
-    if is_question(text, end):
+    if is_question(text, end) or judged_after(text, end):
         return True
     return is_quoted(text, start, end) and _index(text).education_frame()

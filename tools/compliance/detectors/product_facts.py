@@ -26,6 +26,9 @@ DEPOSIT_TYPES = frozenset({"deposit", "large_cd"})
 _DEPOSIT_RATE = re.compile(r"(?:年利率|存款利率|利率|年化利率|年化)[^\d。;!?\n%]{0,8}?(\d+(?:\.\d+)?)\s*%")
 # 1000元起借, 20万元起存, 1万起购: a minimum amount.
 _MIN_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(万|千)?\s*元?\s*起(?:借|存|购|投|贷|售|)")
+# A price quoted "from" an amount (借1万元用1天利息约0.99元起, 手续费低至5元起) is a cost, not the product's
+# minimum amount; these words just before a bare 起 say so.
+_COST_CUES = ("利息", "息费", "费用", "手续费", "月供", "每天", "每日", "日均", "仅需", "低至", "约")
 # 最高可借20万, 额度最高30万元: a maximum line or amount.
 _MAX_AMOUNT = re.compile(r"(?:最高|最多|高达|上限)[^\d。;!?\n]{0,6}?(\d+(?:\.\d+)?)\s*(万|千)?\s*元?")
 # 申购费率仅0.6%, 管理费年化1.20%: a named fee rate.
@@ -114,6 +117,9 @@ class ProductNumbersDetector:
         hits: list[Hit] = []
         if product.min_amount is not None:
             for match in _MIN_AMOUNT.finditer(text):
+                bare = match.group(0).endswith("起")
+                if bare and any(cue in text[max(0, match.start() - 8) : match.start()] for cue in _COST_CUES):
+                    continue
                 if abs(_amount(match.group(1), match.group(2)) - product.min_amount) > 0.5:
                     detail = f"产品起点金额为 {product.min_amount:g} 元"
                     hits.append(Hit(start=match.start(), end=match.end(), detail=detail))
