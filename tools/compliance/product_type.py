@@ -41,7 +41,9 @@ _EDUCATION = re.compile(
     r"谨防非法|警惕非法|防范非法|非法理财|非法集资|反诈|防诈|防骗|骗局|诈骗"
 )
 # What turns a text into an offer: a percentage, or an amount to buy, deposit or borrow.
-_OFFER = re.compile(r"\d+(?:\.\d+)?\s*%|起购|起存|起投|元起|万起|额度|申购|认购|立即购买|马上抢")
+_OFFER = re.compile(
+    r"\d+(?:\.\d+)?\s*%|起购|起存|起投|元起|万起|额度[^。;!?\n]{0,6}\d|申购|认购|立即购买|马上抢"
+)
 
 
 # Quoted passages: an anti-fraud text quotes the scammers' offer (“稳赚不赔、年化收益15%”) without making one.

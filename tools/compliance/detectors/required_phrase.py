@@ -56,13 +56,15 @@ class MissingEscalation(DetectorParams):
 
 
 class RequiredPhraseParams(DetectorParams):
-    """``all_of`` parts must each match; with ``trigger``, only texts matching a trigger are checked."""
+    """``all_of`` parts must each match; with ``trigger``, only texts matching a trigger are checked; a text
+    matching one of ``unless`` is outside the rule (a human agent's script needs no AI disclosure)."""
 
     all_of: list[RequiredPart] = Field(min_length=1)
     trigger: list[str] = Field(default_factory=list)
+    unless: list[str] = Field(default_factory=list)
     escalate: MissingEscalation | None = None
 
-    @field_validator("trigger")
+    @field_validator("trigger", "unless")
     @classmethod
     def _triggers_compile(cls, value: list[str]) -> list[str]:
         compile_patterns(value)
@@ -78,6 +80,7 @@ class RequiredPhraseDetector:
             (part.label, AnchoredPattern(compile_pattern(part.pattern))) for part in params.all_of
         )
         self._triggers = anchored(compile_patterns(params.trigger))
+        self._unless = compile_patterns(params.unless)
         # Without a trigger the detector reports what is missing, so it must run on every text.
         self.anchors = patterns_anchors(params.trigger) if params.trigger else None
         self._escalate = params.escalate
@@ -94,6 +97,8 @@ class RequiredPhraseDetector:
         starts = ctx.literal_starts(self.tracked)
         trigger = first_anchored_match(self._triggers, text, starts) if self._triggers else None
         if self._triggers and trigger is None:
+            return []
+        if any(pattern.search(text) for pattern in self._unless):
             return []
         missing = [label for label, pattern in self._parts if search(pattern, text, starts) is None]
         if not missing:

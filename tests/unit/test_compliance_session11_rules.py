@@ -1,0 +1,55 @@
+"""Rule behaviours added for wording seen in fresh copy: who speaks in a call script, refusal promises,
+prices quoted "from" an amount, and anti-fraud texts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tools.compliance import check
+from tools.compliance.meta import CheckMeta
+
+DAY = date(2026, 11, 24)
+REFUSAL = "\n客户：不需要。\n{speaker}：好的，我们不再就此产品致电，再见。"
+
+
+def _rules(text: str, channel: str, product_type: str | None = None, **meta: object) -> set[str]:
+    result = check(
+        text,
+        channel,  # type: ignore[arg-type]
+        product_type,  # type: ignore[arg-type]
+        bank_short_name="示例银行",
+        on_date=DAY,
+        meta=CheckMeta.model_validate(meta) if meta else None,
+    )
+    return {finding.rule_id for finding in result.findings}
+
+
+def test_a_human_agent_script_needs_no_ai_disclosure_but_a_bot_script_does() -> None:
+    opening = "{speaker}：您好，我是示例银行的客户经理小周，本次通话将被录音，想向您介绍一年期定期存款。"
+    human = opening.format(speaker="坐席") + REFUSAL.format(speaker="坐席")
+    bot = opening.format(speaker="机器人") + REFUSAL.format(speaker="机器人")
+    assert "CALL-04" not in _rules(human, "call_script", "deposit")
+    assert "CALL-04" in _rules(bot, "call_script", "deposit")  # a bot calling itself a manager, undisclosed
+
+
+def test_a_speaker_label_or_a_customers_question_is_no_ai_disclosure() -> None:
+    text = (
+        "机器人：您好，我是示例银行的小周，本次通话将被录音。\n客户：你是真人还是机器人？\n"
+        "机器人：您放心。" + REFUSAL.format(speaker="机器人")
+    )
+    assert "CALL-04" in _rules(text, "call_script", "deposit")
+
+
+def test_a_refusal_promise_may_name_the_product() -> None:
+    text = (
+        "机器人：您好，我是示例银行的智能语音助手，本次通话将被录音，想向您介绍一年期定期存款。"
+        + REFUSAL.format(speaker="机器人")
+    )
+    assert "CALL-03" not in _rules(text, "call_script", "deposit")
+
+
+def test_a_price_quoted_from_an_amount_is_not_the_minimum_loan() -> None:
+    text = "【示例银行】示例e贷年化利率（单利）3.6%起，借1万元用1天利息约0.99元起，请理性借贷。拒收请回复R"
+    assert "FM-06" not in _rules(text, "sms", "consumer_loan", product_id="CL-001")
+    wrong = "【示例银行】示例e贷年化利率（单利）3.6%起，500元起借，请理性借贷。拒收请回复R"
+    assert "FM-06" in _rules(wrong, "sms", "consumer_loan", product_id="CL-001")
