@@ -23,7 +23,7 @@ from tools.call_script import (
 from tools.call_script.build import editable_node_ids
 from tools.call_script.model import CallScript
 
-BANK = Institution(legal_name="示例银行股份有限公司", short_name="示例银行", hotline="95555")
+BANK = Institution(legal_name="示例银行股份有限公司", short_name="示例银行", hotline="400-000-0000")
 WINDOW = (time(9, 0), time(21, 0))
 LOAN = Product(
     id="CL-001",

@@ -14,7 +14,7 @@ from tools.call_script.errors import CallScriptError, MissingVariableError, Unkn
 from tools.call_script.hashing import with_content_hash
 from tools.call_script.model import CallScript
 
-BANK = Institution(legal_name="示例银行股份有限公司", short_name="示例银行", hotline="95555")
+BANK = Institution(legal_name="示例银行股份有限公司", short_name="示例银行", hotline="400-000-0000")
 LOAN = Product(
     id="CL-1", name="示例安心贷", type="consumer_loan", apr_min=3.6, apr_max=12.0, benefits=["按日计息"]
 )

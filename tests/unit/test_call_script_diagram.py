@@ -21,7 +21,7 @@ from tools.call_script.diagram_view import place_findings, route_label
 from tools.call_script.model import CallScript
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "call_script_loan.mmd"
-BANK = Institution(legal_name="示例银行股份有限公司", short_name="示例银行", hotline="95555")
+BANK = Institution(legal_name="示例银行股份有限公司", short_name="示例银行", hotline="400-000-0000")
 WINDOW = (time(9, 0), time(21, 0))
 LOAN = Product(
     id="CL-001", name="示例安心贷", type="consumer_loan", apr_min=3.6, apr_max=12.0, max_amount=200_000,

@@ -23,7 +23,7 @@ def script(nodes: list[dict[str, Any]], handlers: list[dict[str, Any]]) -> CallS
         {
             "script_id": "g-1",
             "version": 1,
-            "institution": {"legal_name": "示例银行股份有限公司", "short_name": "示例银行", "hotline": "95555"},
+            "institution": {"legal_name": "示例银行股份有限公司", "short_name": "示例银行", "hotline": "400-000-0000"},
             "campaign": {"campaign_id": "c", "product_type": "deposit", "product_name": "示例定期"},
             "call_policy": {"allowed_windows": [{"start": "09:00", "end": "21:00"}], "max_call_duration_s": 180,
                             "max_attempts_per_day": 1, "max_attempts_total": 3},

@@ -14,7 +14,7 @@ from tools.call_script import Institution, build_first_contact_script, content_h
 from tools.call_script.hashing import canonical_json
 from tools.call_script.model import CallScript, Node, Prompt, RouteWhen, TimeWindow, Trigger
 
-BANK = Institution(legal_name="示例银行股份有限公司", short_name="示例银行", hotline="95555")
+BANK = Institution(legal_name="示例银行股份有限公司", short_name="示例银行", hotline="400-000-0000")
 LOAN = Product(
     id="CL-1", name="示例安心贷", type="consumer_loan", apr_min=3.6, apr_max=12.0, benefits=["按日计息"]
 )
@@ -115,7 +115,7 @@ def test_script_level_constraints() -> None:
 
 
 def test_institution_from_settings() -> None:
-    settings = Settings(bank_name="示例银行股份有限公司", bank_short_name="示例银行", bank_hotline="95555")
+    settings = Settings(bank_name="示例银行股份有限公司", bank_short_name="示例银行", bank_hotline="400-000-0000")
     assert Institution.from_settings(settings) == BANK
 
 

@@ -20,7 +20,7 @@ from tools.campaign_api.call_gate import PulledScript
 from tools.campaign_api.publications import PublishedPointer
 from tools.campaign_api.pull_body import render_pull_body
 
-BANK = Institution(legal_name="示例银行股份有限公司", short_name="示例银行", hotline="95555")
+BANK = Institution(legal_name="示例银行股份有限公司", short_name="示例银行", hotline="400-000-0000")
 LOAN = Product(
     id="CL-1", name="示例安心贷", type="consumer_loan", apr_min=3.6, apr_max=12.0, benefits=["按日计息"]
 )

@@ -20,7 +20,7 @@ from tools.call_script import (
 from tools.call_script.model import CallScript
 from tools.call_script.render import SENSITIVE_MASK, mask_value
 
-BANK = Institution(legal_name="示例银行股份有限公司", short_name="示例银行", hotline="95555")
+BANK = Institution(legal_name="示例银行股份有限公司", short_name="示例银行", hotline="400-000-0000")
 LOAN = Product(
     id="CL-1", name="示例安心贷", type="consumer_loan", apr_min=3.6, apr_max=12.0, benefits=["按日计息"]
 )

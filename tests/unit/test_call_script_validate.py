@@ -12,7 +12,7 @@ from core.domain import Finding, Product
 from tools.call_script import CallScriptError, Institution, build_first_contact_script, validate_script
 from tools.call_script.model import CallScript
 
-BANK = Institution(legal_name="示例银行股份有限公司", short_name="示例银行", hotline="95555")
+BANK = Institution(legal_name="示例银行股份有限公司", short_name="示例银行", hotline="400-000-0000")
 WINDOW = (time(9, 0), time(21, 0))
 PRODUCTS = [
     Product(

@@ -56,7 +56,7 @@ def test_unmasked_personal_data_blocks(text: str, quote: str, label: str) -> Non
         "编号110105194912310021",  # 18 digits, bad ID checksum, not a Luhn number either
         f"流水号12345{SAMPLE_ID}",  # a valid ID inside a longer digit run
         f"订单{SAMPLE_MOBILE}9",  # a mobile inside a longer digit run
-        "客服热线95555",
+        "客服热线400-000-0000",
     ],
 )
 def test_masked_invalid_or_embedded_numbers_do_not_flag(text: str) -> None:
