@@ -38,6 +38,7 @@ from core.domain import Channel, ProductType
 from evals.datasets_io import load_dataset
 from evals.suites.compliance import DATASET_BANK, EVAL_DATE, ComplianceCase
 from tools.compliance import check, load_rules
+from tools.compliance.detectors.composite import CompositeDetector
 from tools.compliance.detectors.lexicon import LexiconDetector
 from tools.compliance.gate import Gate
 from tools.compliance.normalize import normalize
@@ -100,8 +101,11 @@ def lexicon_automaton(rules: RuleSet) -> tuple[ahocorasick.Automaton, int]:
     terms: set[str] = set()
     for rule in rules:
         detector = rules.detector(rule.id)
-        if isinstance(detector, LexiconDetector) and detector.anchors:
-            terms |= detector.anchors
+        # A composite rule's lexicon parts (FM-01's terms beside its paraphrase patterns) are lexicon too.
+        parts = detector.parts if isinstance(detector, CompositeDetector) else (detector,)
+        for part in parts:
+            if isinstance(part, LexiconDetector) and part.anchors:
+                terms |= part.anchors
     automaton = ahocorasick.Automaton()
     for term in terms:
         automaton.add_word(term, term)

@@ -115,7 +115,9 @@ def test_script_level_constraints() -> None:
 
 
 def test_institution_from_settings() -> None:
-    settings = Settings(bank_name="示例银行股份有限公司", bank_short_name="示例银行", bank_hotline="400-000-0000")
+    settings = Settings(
+        bank_name="示例银行股份有限公司", bank_short_name="示例银行", bank_hotline="400-000-0000"
+    )
     assert Institution.from_settings(settings) == BANK
 
 

@@ -54,6 +54,11 @@ class CompositeDetector:
         self.anchors = union(part.anchors for _, _, _, part in self._parts)
         self.tracked = frozenset().union(*(part.tracked for _, _, _, part in self._parts))
 
+    @property
+    def parts(self) -> tuple[Detector, ...]:
+        """The compiled part detectors, in rule order."""
+        return tuple(part for _, _, _, part in self._parts)
+
     def detect(self, ctx: DetectionContext) -> list[Hit]:
         """Every part's hits; where two parts point at overlapping text, the first part's hit is kept."""
         hits: list[Hit] = []
