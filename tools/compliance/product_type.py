@@ -29,7 +29,8 @@ _SPECIFIC: tuple[tuple[ProductType, re.Pattern[str]], ...] = (
 _GENERIC: tuple[tuple[ProductType, re.Pattern[str]], ...] = (
     ("credit_card", re.compile(r"信用卡|分期")),
     ("consumer_loan", re.compile(r"消费贷|信用贷|现金贷|贷款|借款|借钱|随借随还|下款|放款")),
-    ("wealth", re.compile(r"理财")),
+    # 理财经理/理财师 are job titles, not a product.
+    ("wealth", re.compile(r"理财(?!经理|师|顾问|规划师)")),
     ("fund", re.compile(r"基金")),
     # 存款保险 is deposit insurance and 保险柜/保险箱 are safes, not insurance products.
     # The look-behind sits after the literal so the regex still starts with one (sre's fast prefix scan).

@@ -299,6 +299,12 @@ DENIAL_LEADS: tuple[str, ...] = (
     "不等于",
     "并不是说",
     "不是说",
+    # A promise denied outright, however far its object (不得向投资者承诺保本保收益).
+    "不得承诺",
+    "不会承诺",
+    "不能承诺",
+    "不承诺",
+    "不得向",
 )
 # A verdict passed on the thing named, later in the same sentence (打着…旗号的校园贷广告，多半是陷阱): the text
 # names it to condemn it. Only unambiguous judgements count; 谨防 before a hit is the warning-cue check's job.

@@ -69,6 +69,17 @@ class LexiconParams(FramingParams):
         return value
 
 
+_COORDINATORS = frozenset("、和与及或")
+
+
+def _coordinated(text: str, previous_end: int, start: int) -> bool:
+    """Whether a hit follows the previous (framed) hit directly or across one coordinating character."""
+    if previous_end < 0:
+        return False
+    gap = text[previous_end:start]
+    return gap == "" or (len(gap) == 1 and gap in _COORDINATORS)
+
+
 class LexiconDetector:
     """Compiled lexicon: the automaton and the exemption offsets are built once, at rule-set load."""
 
@@ -132,10 +143,13 @@ class LexiconDetector:
             return []
         covered = [m.span() for pattern in self._exempt_patterns for m in pattern.finditer(text)]
         hits: list[Hit] = []
+        framed_until = -1  # end of the last hit a negation or frame removed
         for start, end, term in drop_overlaps(raw):
-            if self._is_exempt(text, start, end, term, covered) or is_framed_out(
-                text, start, end, self.params
-            ):
+            # Coordinated terms share their frame: in 不会承诺保本保收益 the negation covers 保收益 too.
+            if _coordinated(text, framed_until, start) or is_framed_out(text, start, end, self.params):
+                framed_until = end
+                continue
+            if self._is_exempt(text, start, end, term, covered):
                 continue
             severity, detail = self._escalation(text, start, end, term)
             hits.append(Hit(start=start, end=end, detail=detail, severity=severity))

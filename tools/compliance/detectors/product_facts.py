@@ -26,6 +26,10 @@ DEPOSIT_TYPES = frozenset({"deposit", "large_cd"})
 _DEPOSIT_RATE = re.compile(r"(?:年利率|存款利率|利率|年化利率|年化)[^\d。;!?\n%]{0,8}?(\d+(?:\.\d+)?)\s*%")
 # 1000元起借, 20万元起存, 1万起购: a minimum amount.
 _MIN_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(万|千)?\s*元?\s*起(?:借|存|购|投|贷|售|)")
+# 额度1000元至30万元: a range of amounts, whose ends are the minimum and the maximum.
+_AMOUNT_RANGE = re.compile(
+    r"额度[^\d。;!?\n]{0,4}(\d+(?:\.\d+)?)\s*(万|千)?\s*元?\s*(?:至|到|-|–|~)\s*(\d+(?:\.\d+)?)\s*(万|千)?\s*元?"
+)
 # A price quoted "from" an amount (借1万元用1天利息约0.99元起, 手续费低至5元起) is a cost, not the product's
 # minimum amount; these words just before a bare 起 say so.
 _COST_CUES = ("利息", "息费", "费用", "手续费", "月供", "每天", "每日", "日均", "仅需", "低至", "约")
@@ -123,6 +127,14 @@ class ProductNumbersDetector:
                 if abs(_amount(match.group(1), match.group(2)) - product.min_amount) > 0.5:
                     detail = f"产品起点金额为 {product.min_amount:g} 元"
                     hits.append(Hit(start=match.start(), end=match.end(), detail=detail))
+        for match in _AMOUNT_RANGE.finditer(text):
+            low, high = _amount(match.group(1), match.group(2)), _amount(match.group(3), match.group(4))
+            if product.max_amount is not None and high > product.max_amount + 0.5:
+                detail = f"产品最高金额为 {product.max_amount:g} 元"
+                hits.append(Hit(start=match.start(), end=match.end(), detail=detail))
+            elif product.min_amount is not None and low < product.min_amount - 0.5:
+                detail = f"产品起点金额为 {product.min_amount:g} 元"
+                hits.append(Hit(start=match.start(), end=match.end(), detail=detail))
         if product.max_amount is not None:
             for match in _MAX_AMOUNT.finditer(text):
                 if _amount(match.group(1), match.group(2)) > product.max_amount + 0.5:
