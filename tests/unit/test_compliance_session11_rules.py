@@ -53,3 +53,15 @@ def test_a_price_quoted_from_an_amount_is_not_the_minimum_loan() -> None:
     assert "FM-06" not in _rules(text, "sms", "consumer_loan", product_id="CL-001")
     wrong = "【示例银行】示例e贷年化利率（单利）3.6%起，500元起借，请理性借贷。拒收请回复R"
     assert "FM-06" in _rules(wrong, "sms", "consumer_loan", product_id="CL-001")
+
+
+def test_coordinated_terms_share_a_negation() -> None:
+    text = "理财非存款，正规理财产品也不会承诺保本保收益，产品有风险，投资须谨慎。"
+    assert "FM-01" not in _rules(text, "wechat", "wealth")
+    assert "FM-01" in _rules("本产品保本保收益。理财非存款、产品有风险、投资须谨慎。", "wechat", "wealth")
+
+
+def test_an_amount_range_is_checked_against_the_sheet() -> None:
+    base = "【示例银行】示例e贷额度1000元至{top}，年化利率（单利）3.6%–18.0%，请理性借贷。拒收请回复R"
+    assert "FM-06" in _rules(base.format(top="30万元"), "sms", "consumer_loan", product_id="CL-001")
+    assert "FM-06" not in _rules(base.format(top="20万元"), "sms", "consumer_loan", product_id="CL-001")
