@@ -70,3 +70,13 @@ def test_a_phrase_asked_about_is_not_claimed() -> None:
 def test_a_thing_condemned_later_in_its_sentence_is_framed_out() -> None:
     assert _framed("打着“零门槛”旗号的校园贷广告，多半是陷阱。", "校园贷")
     assert not _framed("校园贷广告随处可见。本行校园贷额度高，是陷阱的反面。", "校园贷")
+
+
+def test_what_the_customer_says_is_not_the_banks_claim() -> None:
+    text = "客户：到期能保证拿回本金吧？\n客户经理：它不保本，净值可能波动。"
+    assert framing.in_customer_turn(text, text.index("保证"))
+    assert not framing.in_customer_turn(text, text.index("不保本"))
+
+
+def test_a_staff_red_line_list_frames_its_quoted_examples() -> None:
+    assert _framed("对客沟通不能出现的说法：不说“利率全市最高”。", "最高")

@@ -75,6 +75,8 @@ DEFAULT_WARNING_CUES: tuple[str, ...] = (
     "这种说法",
     "这样的说法",
     "危险信号",
+    "留个心眼",
+    "多留心",
 )
 
 
@@ -273,6 +275,12 @@ PROHIBITION_CUES: tuple[str, ...] = (
     "等字眼",
     "等表述",
     "等宣传",
+    # Staff red-line lists: 对客沟通时不能出现的说法：不说“利率全市最高”.
+    "不说",
+    "不能出现",
+    "不能说",
+    "不准",
+    "红线",
     # Anti-fraud and myth-busting copy: 所谓“贴息存款”, 自称“内部渠道”的一律不信, 误区一：“…和定期一样”.
     "所谓",
     "自称",
@@ -305,6 +313,13 @@ DENIAL_LEADS: tuple[str, ...] = (
     "不能承诺",
     "不承诺",
     "不得向",
+    # A claim quantified over everyone who makes it is a warning (任何宣称保本保收益的投资，都要高度警惕).
+    "任何宣称",
+    "凡是宣称",
+    "凡宣称",
+    "凡是承诺",
+    "凡承诺",
+    "任何承诺",
 )
 # A verdict passed on the thing named, later in the same sentence (打着…旗号的校园贷广告，多半是陷阱): the text
 # names it to condemn it. Only unambiguous judgements count; 谨防 before a hit is the warning-cue check's job.
@@ -318,9 +333,15 @@ JUDGEMENTS_AFTER: tuple[str, ...] = (
     "千万别信",
     "不要相信",
     "不要轻信",
+    "高度警惕",
+    "要警惕",
+    "需警惕",
+    "留个心眼",
+    "要当心",
+    "要小心",
 )
 # A hit asked about rather than claimed: 这款产品保本吗？(the FAQ answer follows).
-_QUESTION_PARTICLES = ("吗", "么", "嘛")
+_QUESTION_PARTICLES = ("吗", "么", "嘛", "吧", "呢")
 
 
 def in_prohibition_frame(text: str, start: int, end: int) -> bool:
@@ -374,6 +395,15 @@ def is_question(text: str, end: int) -> bool:
     return any(word in between for word in _INTERROGATIVES)
 
 
+def in_customer_turn(text: str, start: int) -> bool:
+    """True when the hit is in a line the customer speaks (客户：到期能保证拿回本金吧？): not the bank's claim."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return text.startswith(_CUSTOMER_LABELS, line_start)
+
+
+_CUSTOMER_LABELS = ("客户:", "客户：", "客户 :", "顾客:", "顾客：")
+
+
 def is_framed_out(text: str, start: int, end: int, params: FramingParams) -> bool:
     """True when the hit [start, end) is negated or sits in a quotation/warning frame, per ``params``.
 
@@ -383,6 +413,8 @@ def is_framed_out(text: str, start: int, end: int, params: FramingParams) -> boo
     if params.negation and (
         is_negated(text, start, params.negation_window, params.negators) or under_denial_lead(text, start)
     ):
+        return True
+    if in_customer_turn(text, start):
         return True
     if not params.quote_frame:
         return False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
+from core.domain import Severity
 from tools.compliance.anchored_search import anchored, tracked_literals
 from tools.compliance.detectors.base import DetectionContext, Hit, compile_patterns, drop_overlaps
 from tools.compliance.detectors.framing import FramingParams, is_framed_out
@@ -23,6 +24,9 @@ class RegexParams(FramingParams):
     )
     negation: bool = False
     quote_frame: bool = False
+    severity: Severity | None = Field(
+        default=None, description="Overrides the rule's severity for this detector's hits (a composite part)."
+    )
 
     @field_validator("patterns", "exempt_patterns")
     @classmethod
@@ -55,7 +59,7 @@ class RegexDetector:
             return []
         covered = [m.span() for pattern in self._exempt for m in pattern.finditer(text)]
         return [
-            Hit(start=start, end=end)
+            Hit(start=start, end=end, severity=self.params.severity)
             for start, end, _ in drop_overlaps(raw)
             if not any(low <= start and end <= high for low, high in covered)
             and not is_framed_out(text, start, end, self.params)
