@@ -18,6 +18,7 @@ from tools.compliance.detectors.base import (
     Hit,
     compile_patterns,
 )
+from tools.compliance.detectors.framing import education_frame
 from tools.compliance.detectors.rate_numbers import (
     find_annual_rates,
     find_periodic_rates,
@@ -26,7 +27,6 @@ from tools.compliance.detectors.rate_numbers import (
 )
 from tools.compliance.gate import patterns_anchors, union
 from tools.compliance.normalize import normalize
-from tools.compliance.product_type import is_education_frame
 
 # What counts as a disclosed annualised rate: 年化 followed closely by a percentage, in digits or spelled out
 # ("年化利率(单利)3.6%起", "年化利率低至3.6%", "年化利率是百分之三点六"), or an explicit APR figure.
@@ -99,7 +99,7 @@ class AprRequiredDetector:
     def detect(self, ctx: DetectionContext) -> list[Hit]:
         """With an APR stated: hits only for periodic rates that contradict it; else as described above."""
         text = ctx.norm.text
-        if is_education_frame(text):
+        if education_frame(text):
             return []  # an anti-fraud lesson or a staff guide offers no loan, so there is no rate to disclose
         starts = ctx.literal_starts(self.tracked)
         if any(search(pattern, text, starts) for pattern in self._aprs):

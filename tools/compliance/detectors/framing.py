@@ -166,6 +166,11 @@ def _index(text: str) -> _TextIndex:
     return entry
 
 
+def education_frame(text: str) -> bool:
+    """``is_education_frame`` for a normalised text, computed once per text and shared by every detector."""
+    return _index(text).education_frame()
+
+
 def _bounds(text: str, start: int, end: int, breaks: frozenset[str], reach: int = 400) -> tuple[int, int]:
     """The stretch around [start, end) delimited by any of ``breaks``, at most ``reach`` chars each side.
 
