@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     corpora = _corpora()
     with tempfile.TemporaryDirectory() as scratch_dir:
         scratch = Path(scratch_dir)
-        files = {}
+        files: dict[str, Path] = {}
         for name, drafts in corpora.items():
             files[name] = scratch / f"{len(files)}.json"
             files[name].write_text(json.dumps(drafts, ensure_ascii=False), encoding="utf-8")
