@@ -7,6 +7,7 @@ the few characters around a hit, never across a clause boundary, to tell these c
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Iterable
 
@@ -349,13 +350,47 @@ JUDGEMENTS_AFTER: tuple[str, ...] = (
 _QUESTION_PARTICLES = ("吗", "么", "嘛", "吧", "呢")
 
 
+# Someone else's claim, quoted: 如果有人只跟您说“免息”, 有人说某款理财“和存款一样稳”. The bank reports it, not makes it.
+_THIRD_PARTY_CLAIM = re.compile(r"有人[^,。;!?\n“”\"]{0,6}(说|讲|宣传|告诉|推荐|承诺|保证)")
+# A list item: 1. / 1、 / (1) / 一、 / - / • at the start of a line.
+_LIST_ITEM = re.compile(
+    r"\s*(\d{1,2}\s*[.、)]|[(（]\s*[\d一二三四五六七八九十]{1,2}\s*[)）]|[一二三四五六七八九十]{1,2}\s*、|[-•·*▪])"
+)
+_LIST_LOOKBACK = 20  # list items between a hit and its lead-in line, at most
+
+
+def _list_lead_in(text: str, start: int) -> str | None:
+    """The line that introduces the list the hit's line belongs to, or None when that line is no list item.
+
+    A style guide lists banned wording under one heading (以下说法一律不得出现：\n1. …“保本保息”…): the heading's
+    cue governs every item, though each item is its own sentence.
+    """
+    line_start = text.rfind("\n", 0, start) + 1
+    if not _LIST_ITEM.match(text, line_start):
+        return None
+    for _ in range(_LIST_LOOKBACK):
+        if line_start == 0:
+            return None
+        previous_start = text.rfind("\n", 0, line_start - 1) + 1
+        if not _LIST_ITEM.match(text, previous_start):
+            return text[previous_start : line_start - 1]
+        line_start = previous_start
+    return None
+
+
 def in_prohibition_frame(text: str, start: int, end: int) -> bool:
-    """True when a quoted hit's sentence lists it as wording not to use or not to believe (PROHIBITION_CUES)."""
+    """True when a quoted hit is listed as wording not to use or not to believe, or as someone else's claim.
+
+    The cue (PROHIBITION_CUES) is in the hit's sentence, or in the lead-in line of the list the hit is an item of.
+    """
     if not is_quoted(text, start, end):
         return False
     left, right = _bounds(text, start, end, SENTENCE_BREAKS)
     scope = text[left:start] + text[end:right]
-    return any(cue in scope for cue in PROHIBITION_CUES)
+    if any(cue in scope for cue in PROHIBITION_CUES) or _THIRD_PARTY_CLAIM.search(text, left, start):
+        return True
+    lead_in = _list_lead_in(text, start)
+    return lead_in is not None and any(cue in lead_in for cue in PROHIBITION_CUES)
 
 
 class FramingParams(DetectorParams):
@@ -401,12 +436,13 @@ def is_question(text: str, end: int) -> bool:
 
 
 def in_customer_turn(text: str, start: int) -> bool:
-    """True when the hit is in a line the customer speaks (客户：到期能保证拿回本金吧？): not the bank's claim."""
+    """True when the hit is in a line the customer speaks (客户：到期能保证拿回本金吧？) or an FAQ question asks."""
     line_start = text.rfind("\n", 0, start) + 1
     return text.startswith(_CUSTOMER_LABELS, line_start)
 
 
-_CUSTOMER_LABELS = ("客户:", "客户：", "客户 :", "顾客:", "顾客：")
+# An FAQ's question (问：产品页写着业绩比较基准3%，是不是到期一定能拿到3%？) is the customer's voice too.
+_CUSTOMER_LABELS = ("客户:", "客户：", "客户 :", "顾客:", "顾客：", "问:", "问：", "Q:", "Q：")
 
 
 def is_framed_out(text: str, start: int, end: int, params: FramingParams) -> bool:

@@ -24,8 +24,11 @@ from tools.compliance.detectors.rate_numbers import find_annual_rate_spans, form
 DEPOSIT_TYPES = frozenset({"deposit", "large_cd"})
 # A deposit or CD rate as copy writes it: 年利率2.15%, 利率为1.10%, 三年期年利率2.35%.
 _DEPOSIT_RATE = re.compile(r"(?:年利率|存款利率|利率|年化利率|年化)[^\d。;!?\n%]{0,8}?(\d+(?:\.\d+)?)\s*%")
-# 1000元起借, 20万元起存, 1万起购: a minimum amount.
-_MIN_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(万|千)?\s*元?\s*起(?:借|存|购|投|贷|售|)")
+# 1000元起借, 20万元起存, 1万起购: a minimum amount;
+# 10万元即可起存 says the same with a filler between the amount and 起 (only before an explicit verb).
+_MIN_AMOUNT = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(万|千)?\s*元?\s*(?:(?:即可|就可以?|就能|便可|即)\s*起(?:借|存|购|投|贷)|起(?:借|存|购|投|贷|售|))"
+)
 # 额度1000元至30万元: a range of amounts, whose ends are the minimum and the maximum.
 _AMOUNT_RANGE = re.compile(
     r"额度[^\d。;!?\n]{0,4}(\d+(?:\.\d+)?)\s*(万|千)?\s*元?\s*(?:至|到|-|–|~)\s*(\d+(?:\.\d+)?)\s*(万|千)?\s*元?"

@@ -1,0 +1,108 @@
+"""Rule behaviours added after held-out set 7: FAQ questions, banned-wording lists under one heading, claims
+reported as someone else's, bare headline yields, and paraphrased endorsements, comparisons and promises.
+
+Each behaviour is tested both ways, with wording of our own, so a test fails if the rule stops firing or starts
+firing on the look-alike."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tools.compliance import check
+from tools.compliance.detectors.framing import in_customer_turn, in_prohibition_frame
+from tools.compliance.meta import CheckMeta
+
+DAY = date(2026, 11, 24)
+WEALTH_FOOTER = "理财非存款、产品有风险、投资须谨慎。"
+
+
+def _rules(text: str, channel: str, product_type: str | None = None, **meta: object) -> set[str]:
+    result = check(
+        text,
+        channel,  # type: ignore[arg-type]
+        product_type,  # type: ignore[arg-type]
+        bank_short_name="示例银行",
+        on_date=DAY,
+        meta=CheckMeta.model_validate(meta) if meta else None,
+    )
+    return {finding.rule_id for finding in result.findings}
+
+
+def test_an_faq_question_is_the_askers_voice_not_the_banks() -> None:
+    question = "问：宣传页上写着业绩比较基准3.5%，是不是到期就能拿到这么多？\n答：不是，基准只是参考，不代表实际收益。"
+    assert in_customer_turn(question, question.index("业绩"))
+    assert "WM-02" not in _rules(question + WEALTH_FOOTER, "h5", "wealth")
+    claim = "本期理财业绩比较基准3.5%，到期就能拿到这么多。"
+    assert "WM-02" in _rules(claim + WEALTH_FOOTER, "h5", "wealth")
+
+
+def test_a_list_of_banned_wording_under_a_prohibiting_heading_is_framed_out() -> None:
+    guide = "客服话术红线，以下说法禁止对客户使用：\n1. “稳赚不赔”\n2. “零风险”\n3. “包赚”\n"
+    start = guide.index("零风险")
+    assert in_prohibition_frame(guide, start, start + 3)
+    assert "FM-01" not in _rules(guide, "article", "wealth")
+    promotion = "本周主推的三款理财：\n1. “稳赚不赔”的固收增强\n2. 每日开放的现金管理\n" + WEALTH_FOOTER
+    assert "FM-01" in _rules(promotion, "article", "wealth")
+
+
+def test_a_claim_reported_as_someone_elses_is_framed_out() -> None:
+    warning = "如果有人跟您说这笔借款“零利息”，请先让对方写明年化利率。"
+    start = warning.index("零利息")
+    assert in_prohibition_frame(warning, start, start + 3)
+    offer = "示例信用贷“零利息”借款，今天申请今天到账。"
+    assert "LN-03" in _rules(offer, "wechat", "consumer_loan")
+
+
+def test_a_bare_annualised_headline_figure_is_a_yield_display() -> None:
+    assert "WM-02" in _rules("【首屏】年化3.50% 闲钱理财新选择\n" + WEALTH_FOOTER, "h5", "wealth")
+    labelled = "现金管理类理财，七日年化2.10%（2026年11月20日），管理费年化0.20%。" + WEALTH_FOOTER
+    assert "WM-02" not in _rules(labelled, "h5", "wealth")
+
+
+def test_a_headline_figure_labelled_below_as_a_benchmark_needs_its_basis() -> None:
+    bare = "【首屏大字】3.60%\n【大字下方】业绩比较基准（年化）\n" + WEALTH_FOOTER
+    assert "WM-02" in _rules(bare, "h5", "wealth")
+    # A past return set beside the benchmark of the same period is not the benchmark's headline (WM-03's matter).
+    past = "该产品近一年年化收益率3.1%，同期业绩比较基准2.8%，过往业绩不代表未来表现。" + WEALTH_FOOTER
+    result = check(past, "article", "wealth", bank_short_name="示例银行", on_date=DAY)
+    quotes = [f.span.quote for f in result.findings if f.rule_id == "WM-02" and f.span is not None]
+    assert quotes == ["业绩比较基准2.8%"]
+
+
+def test_a_minimum_amount_with_a_filler_word_is_checked_against_the_sheet() -> None:
+    wrong = "【示例银行】三年期大额存单年利率2.15%，5万元即可起存，详询400-000-0000。拒收请回复R"
+    assert "FM-06" in _rules(wrong, "sms", "large_cd", product_id="LCD-001")
+    right = wrong.replace("5万元即可起存", "20万元即可起存")
+    assert "FM-06" not in _rules(right, "sms", "large_cd", product_id="LCD-001")
+
+
+def test_an_official_endorsement_in_more_words_is_caught_unless_denied() -> None:
+    assert "AD-02" in _rules("这款产品政府都帮忙做了担保，放心买。", "wechat", "wealth")
+    assert "AD-02" not in _rules("请注意，政府不为任何理财产品做担保。", "wechat", "wealth")
+    # Deposit insurance is a real state scheme; only how much it covers is at issue (DP-02).
+    assert "AD-02" not in _rules("定期存款受存款保险保护，国家有存款保险兜着。", "wecom", "deposit")
+
+
+def test_a_possible_loss_waved_away_is_a_return_promise() -> None:
+    assert "FM-01" in _rules(
+        "这款理财您就放着，亏损这种事根本不用您担心。" + WEALTH_FOOTER, "wecom", "wealth"
+    )
+    assert "FM-01" in _rules("买了就闭着眼睛拿着，到期再看。" + WEALTH_FOOTER, "wecom", "fund")
+    assert "FM-01" not in _rules("请认真评估亏损风险，不要只看收益。" + WEALTH_FOOTER, "wecom", "wealth")
+
+
+def test_borrowing_to_top_up_a_stock_position_is_inducement() -> None:
+    text = "行情来了想加仓？示例信用贷借来补仓更从容，年化利率（单利）4.2%起。"
+    assert "LN-04" in _rules(text, "push", "consumer_loan")
+    assert "LN-04" not in _rules("贷款资金不得用于补仓、炒股等投资用途。", "push", "consumer_loan")
+
+
+def test_unnamed_peer_banks_belittled_are_an_unfair_comparison() -> None:
+    text = "那几家城商行的存单利息，还不够我们这期的零头。"
+    assert "AD-05" in _rules(text, "wecom", "large_cd")
+    assert "AD-05" not in _rules("各家银行存单利率不同，请以各行公告为准。", "wecom", "large_cd")
+
+
+def test_a_service_ideal_with_a_superlative_is_exempt() -> None:
+    assert "AD-01" not in _rules("我们一直追求做最周到的服务。", "wechat")
+    assert "AD-01" in _rules("示例银行，全城最周到的服务。", "wechat")
