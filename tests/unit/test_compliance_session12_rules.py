@@ -11,6 +11,8 @@ from datetime import date
 from tools.compliance import check
 from tools.compliance.detectors.framing import in_customer_turn, in_prohibition_frame
 from tools.compliance.meta import CheckMeta
+from tools.compliance.normalize import normalize
+from tools.compliance.product_type import infer_product_type, is_education_frame
 
 DAY = date(2026, 11, 24)
 WEALTH_FOOTER = "理财非存款、产品有风险、投资须谨慎。"
@@ -106,3 +108,15 @@ def test_unnamed_peer_banks_belittled_are_an_unfair_comparison() -> None:
 def test_a_service_ideal_with_a_superlative_is_exempt() -> None:
     assert "AD-01" not in _rules("我们一直追求做最周到的服务。", "wechat")
     assert "AD-01" in _rules("示例银行，全城最周到的服务。", "wechat")
+
+
+def test_a_worked_example_in_consumer_advice_is_no_offer() -> None:
+    advice = (
+        "分期前先算清成本：以6期、每期费率0.8%为例，折算成年化利率约为14.5%。"
+        "看分期成本请认准年化利率，量入为出，避免过度负债。"
+    )
+    assert is_education_frame(normalize(advice).text)
+    assert infer_product_type(normalize(advice)) is None
+    offer = "示例信用卡账单分期，每期费率0.8%，量入为出，避免过度负债。"
+    assert not is_education_frame(normalize(offer).text)
+    assert "LN-07" in _rules(offer, "h5")

@@ -41,7 +41,9 @@ _EDUCATION = re.compile(
     r"投资者教育|投教|金融知识|理财知识|金融常识|风险教育|消费者教育|知识普及|小课堂|"
     r"谨防非法|警惕非法|防范非法|非法理财|非法集资|反诈|防诈|防骗|骗局|诈骗|警惕|报警|内部培训|话术红线|"
     # Staff style guides list banned wording to forbid it (营销文案写作规范…禁用表述).
-    r"写作规范|文案规范|宣传规范|禁用表述|禁用语|禁用词"
+    r"写作规范|文案规范|宣传规范|禁用表述|禁用语|禁用词|"
+    # Consumer-protection advice closing a piece that sells nothing (理性使用分期，量入为出，避免过度负债).
+    r"量入为出|过度负债|您有权"
 )
 # What turns a text into an offer: a percentage, or an amount to buy, deposit or borrow.
 _OFFER = re.compile(
@@ -51,16 +53,24 @@ _OFFER = re.compile(
 
 # Quoted passages: an anti-fraud text quotes the scammers' offer (“稳赚不赔、年化收益15%”) without making one.
 _QUOTED = re.compile(r'“[^”\n]*”|"[^"\n]*"|「[^」\n]*」')
+# A worked example, to the end of its sentence: 以12期、每期0.6%为例，折算成年化利率约为13.0%. Its figures
+# illustrate a calculation; they are no rate the text offers.
+# How a figure seems (听上去不到1%) is also an explanation, to the end of its clause.
+_WORKED_EXAMPLE = re.compile(
+    r"(假设|假如|比如|例如|举例|举个例子|以[^。;!?\n]{0,20}为例|折算|换算)[^。;!?\n]*"
+    r"|(听上去|听起来|看上去|看起来|乍一看)[^,。;!?\n]*"
+)
 
 
 def is_education_frame(normalised: str) -> bool:
     """True for investor-education or anti-fraud text that makes no offer (no rate, no amount to buy).
 
-    Offers inside quotation marks are what the text warns against, so they do not count as the text's own.
+    Offers inside quotation marks are what the text warns against, and figures in a worked example illustrate a
+    calculation, so neither counts as the text's own.
     """
     if _EDUCATION.search(normalised) is None:
         return False
-    return _OFFER.search(_QUOTED.sub("", normalised)) is None
+    return _OFFER.search(_WORKED_EXAMPLE.sub("", _QUOTED.sub("", normalised))) is None
 
 
 def _catalog_names() -> tuple[tuple[str, ProductType], ...]:
