@@ -10,6 +10,7 @@ from datetime import date
 
 from tools.compliance import check
 from tools.compliance.detectors.framing import in_customer_turn, in_prohibition_frame
+from tools.compliance.detectors.rate_numbers import find_annual_rates
 from tools.compliance.meta import CheckMeta
 from tools.compliance.normalize import normalize
 from tools.compliance.product_type import infer_product_type, is_education_frame
@@ -120,3 +121,78 @@ def test_a_worked_example_in_consumer_advice_is_no_offer() -> None:
     offer = "示例信用卡账单分期，每期费率0.8%，量入为出，避免过度负债。"
     assert not is_education_frame(normalize(offer).text)
     assert "LN-07" in _rules(offer, "h5")
+
+
+# --- the held-out set 8 round --------------------------------------------------------------------------------
+
+
+def test_a_regulator_said_to_have_vouched_for_a_product_is_a_false_endorsement() -> None:
+    assert "AD-02" in _rules(
+        "这只理财在监管那里登记过，等于监管部门给它背过书了。" + WEALTH_FOOTER, "wechat", "wealth"
+    )
+
+
+def test_anytime_withdrawal_with_interest_intact_contradicts_the_cd_sheet() -> None:
+    slip = "三年期大额存单年利率2.15%，20万元起存，想什么时候取就什么时候取，取的时候利息一点不受影响。"
+    assert "AD-03" in _rules(slip, "wecom", "large_cd", product_id="LCD-001")
+    fair = "三年期大额存单年利率2.15%，20万元起存，提前支取部分按活期利率计息。"
+    assert "AD-03" not in _rules(fair, "wecom", "large_cd", product_id="LCD-001")
+
+
+def test_another_banks_subsidy_described_is_no_subsidy_offered() -> None:
+    described = "有些银行的存款利息高，是靠贴息撑起来的。本行一年期定期年利率1.10%。"
+    assert "DP-01" not in _rules(described, "wecom", "deposit")
+    offered = "本行一年期定期年利率1.10%，另有贴息，到期一起给您。"
+    assert "DP-01" in _rules(offered, "wecom", "deposit")
+    assert "AD-05" in _rules("那家网上小银行的存款说不准哪天就出问题。", "wecom", "deposit")
+
+
+def test_a_gold_return_without_risk_wording_needs_one_even_untyped() -> None:
+    assert "FM-02" in _rules("积存金今年以来已经上涨18%，1克起存。", "push")
+    assert "FM-02" not in _rules("积存金今年以来已经上涨18%，1克起存。金价有波动，投资须谨慎。", "push")
+    # An untyped text about no investment good is out of scope (an app coupon is no return).
+    assert "FM-02" not in _rules("登录手机银行签到，可领取5元话费券。", "push")
+
+
+def test_a_quota_running_out_and_hesitation_punished_are_hurry() -> None:
+    assert "FM-03" in _rules("本期额度眼看就要见底了，犹豫一下就轮不到了。", "wecom", "large_cd")
+    assert "FM-03" not in _rules("本期额度以发售公告为准，售完为止前请合理安排资金。", "wecom", "large_cd")
+
+
+def test_ranked_ahead_of_peers_without_a_source_is_unsupported_praise() -> None:
+    assert "WM-06" in _rules("这位经理管的产品在同类里一直排在前头。", "wecom", "fund")
+    sourced = "该基金近一年在同类产品中排名靠前（数据来源：某评价机构，截至2026年9月30日）。"
+    assert "WM-06" not in _rules(sourced, "wecom", "fund")
+
+
+def test_borrowed_money_moved_into_investments_and_buy_now_repay_later_are_inducement() -> None:
+    assert "LN-04" in _rules("先把额度借出来，再放进理财赚差价。", "wechat", "consumer_loan")
+    assert "LN-04" in _rules("新电脑先拿下，等工资到了再慢慢还。", "push", "credit_card")
+    assert "FM-01" in _rules("借来的钱买理财，差价稳稳到手。", "wechat", "consumer_loan")
+    assert "FM-01" not in _rules("资管新规打破刚性兑付，理财不再保本。" + WEALTH_FOOTER, "article", "wealth")
+
+
+def test_an_audience_description_naming_students_is_a_student_selection() -> None:
+    meta = {"audience": {"tag": "city_tier", "op": "eq", "value": "一线"}}
+    assert "LN-05" in _rules("圈选：一线城市在校大学生，推消费贷。", "audience", "consumer_loan", **meta)
+    assert "LN-05" not in _rules("圈选：一线城市客户，排除在校学生。", "audience", "consumer_loan", **meta)
+
+
+def test_an_annual_rate_worked_out_from_a_daily_one_is_the_result() -> None:
+    assert find_annual_rates("年化利率是0.05%×365≈18.25%") == [(18.25, 18.25)]
+    assert find_annual_rates("年化利率3.6%-18%") == [(3.6, 18.0)]
+
+
+def test_faqs_and_impersonation_warnings_are_education() -> None:
+    faq = "问：理财受存款保险保护吗？\n答：不受，存款保险只保存款。"
+    assert is_education_frame(normalize(faq).text)
+    assert is_education_frame(normalize("谨防冒名来电：本行不会索要验证码。").text)
+    assert not is_education_frame(normalize("问：利率多少？\n答：年化利率3.6%起，1万元起借。").text)
+
+
+def test_a_fee_quoted_annualised_is_no_yield_and_no_past_performance() -> None:
+    text = (
+        "业绩比较基准为年化2.6%–3.2%，测算依据：参考同类资产的历史表现，并扣除销售服务费（年化0.30%）后测算。"
+        + WEALTH_FOOTER
+    )
+    assert not {"WM-02", "WM-03"} & _rules(text, "wechat", "wealth")

@@ -43,7 +43,9 @@ _EDUCATION = re.compile(
     # Staff style guides list banned wording to forbid it (营销文案写作规范…禁用表述).
     r"写作规范|文案规范|宣传规范|禁用表述|禁用语|禁用词|"
     # Consumer-protection advice closing a piece that sells nothing (理性使用分期，量入为出，避免过度负债).
-    r"量入为出|过度负债|您有权"
+    r"量入为出|过度负债|您有权|"
+    # Consumer-protection and anti-impersonation notices, and FAQs (问：…答：…) that explain rather than sell.
+    r"消费者权益保护|消保宣传|权益保护宣传|冒充|冒名|谨防|(?:^|\n)\s*问\s*:"
 )
 # What turns a text into an offer: a percentage, or an amount to buy, deposit or borrow.
 _OFFER = re.compile(

@@ -326,6 +326,11 @@ DENIAL_LEADS: tuple[str, ...] = (
     "凡是承诺",
     "凡承诺",
     "任何承诺",
+    # Nobody can promise it (没有人能承诺保本保收益): the promise denied for everyone.
+    "没有人能承诺",
+    "没人能承诺",
+    "谁也不能承诺",
+    "无法承诺",
 )
 # A verdict passed on the thing named, later in the same sentence (打着…旗号的校园贷广告，多半是陷阱): the text
 # names it to condemn it. Only unambiguous judgements count; 谨防 before a hit is the warning-cue check's job.

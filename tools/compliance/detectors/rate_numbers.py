@@ -31,7 +31,22 @@ _TRAILING = re.compile(
     r"(?P<pre>)(?P<num>\d+(?:\.\d+)?)\s*(?P<post>%|‰|‱)\s*(?:/|每|一)\s*(?P<period>天|日|月)(?![利息费])"
 )
 # 年化 followed in the same clause by a percentage: 年化利率(单利)3.6%起, 年化利率3.6%-18%.
-_ANNUAL = re.compile(r"年化[^\d。;!?\n]{0,12}?(\d+(?:\.\d+)?)\s*%(?:\s*[-~至到]\s*(\d+(?:\.\d+)?)\s*%)?")
+# A stated annual rate, or range; when the figure after 年化 starts a calculation (年化利率是0.05%×365≈18.25%),
+# the annual rate is the result, not the daily rate being multiplied.
+_ANNUAL = re.compile(
+    r"年化[^\d。;!?\n]{0,12}?(\d+(?:\.\d+)?)\s*%(?:\s*[-~至到]\s*(\d+(?:\.\d+)?)\s*%)?"
+    r"(?:\s*[×xX*]\s*\d+(?:\.\d+)?\s*(?:[≈=]|约等于|约为|约)\s*(\d+(?:\.\d+)?)\s*%)?"
+)
+
+
+def _annual_range(match: re.Match[str]) -> tuple[float, float]:
+    if match.group(3):
+        result = float(match.group(3))
+        return result, result
+    low = float(match.group(1))
+    high = float(match.group(2)) if match.group(2) else low
+    return min(low, high), max(low, high)
+
 
 _UNIT_DIVISORS = {"万分之": 10_000, "千分之": 1_000, "百分之": 100, "万": 10_000, "千": 1_000}
 _SUFFIX_DIVISORS = {"%": 100, "‰": 1_000, "‱": 10_000}
@@ -106,22 +121,12 @@ def find_periodic_rates(text: str) -> list[PeriodicRate]:
 
 def find_annual_rates(text: str) -> list[tuple[float, float]]:
     """Each stated annual rate as a (low, high) percentage range; a single figure gives low == high."""
-    ranges: list[tuple[float, float]] = []
-    for match in _ANNUAL.finditer(text):
-        low = float(match.group(1))
-        high = float(match.group(2)) if match.group(2) else low
-        ranges.append((min(low, high), max(low, high)))
-    return ranges
+    return [_annual_range(match) for match in _ANNUAL.finditer(text)]
 
 
 def find_annual_rate_spans(text: str) -> list[tuple[int, int, float, float]]:
     """Each stated annual rate with its [start, end) in ``text`` and its (low, high) percentage range."""
-    spans: list[tuple[int, int, float, float]] = []
-    for match in _ANNUAL.finditer(text):
-        low = float(match.group(1))
-        high = float(match.group(2)) if match.group(2) else low
-        spans.append((match.start(), match.end(), min(low, high), max(low, high)))
-    return spans
+    return [(match.start(), match.end(), *_annual_range(match)) for match in _ANNUAL.finditer(text)]
 
 
 def is_consistent(annual_percent: float, stated: list[tuple[float, float]], tolerance: float) -> bool:

@@ -57,14 +57,19 @@ class MissingEscalation(DetectorParams):
 
 class RequiredPhraseParams(DetectorParams):
     """``all_of`` parts must each match; with ``trigger``, only texts matching a trigger are checked; a text
-    matching one of ``unless`` is outside the rule (a human agent's script needs no AI disclosure)."""
+    matching one of ``unless`` is outside the rule (a human agent's script needs no AI disclosure); a text of
+    unknown product type is checked only when it matches one of ``untyped_scope`` (when that is given)."""
 
     all_of: list[RequiredPart] = Field(min_length=1)
     trigger: list[str] = Field(default_factory=list)
     unless: list[str] = Field(default_factory=list)
+    untyped_scope: list[str] = Field(
+        default_factory=list,
+        description="Words that put a text with no product type in scope (积存金 for products the vocabulary lacks).",
+    )
     escalate: MissingEscalation | None = None
 
-    @field_validator("trigger", "unless")
+    @field_validator("trigger", "unless", "untyped_scope")
     @classmethod
     def _triggers_compile(cls, value: list[str]) -> list[str]:
         compile_patterns(value)
@@ -81,6 +86,7 @@ class RequiredPhraseDetector:
         )
         self._triggers = anchored(compile_patterns(params.trigger))
         self._unless = compile_patterns(params.unless)
+        self._untyped_scope = compile_patterns(params.untyped_scope)
         # Without a trigger the detector reports what is missing, so it must run on every text.
         self.anchors = patterns_anchors(params.trigger) if params.trigger else None
         self._escalate = params.escalate
@@ -99,6 +105,12 @@ class RequiredPhraseDetector:
         if self._triggers and trigger is None:
             return []
         if any(pattern.search(text) for pattern in self._unless):
+            return []
+        if (
+            ctx.product_type is None
+            and self._untyped_scope
+            and not any(pattern.search(text) for pattern in self._untyped_scope)
+        ):
             return []
         missing = [label for label, pattern in self._parts if search(pattern, text, starts) is None]
         if not missing:
