@@ -302,7 +302,7 @@ def test_offline_suite_meets_its_thresholds(ctx: EvalContext) -> None:
 def test_llm_mode_adds_the_judge_on_top_of_the_engine(
     ctx: EvalContext, fake_llm_url: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The implicit promise offline misses (闭着眼睛拿着就行) is caught in llm mode by the scripted judge."""
+    """An implicit promise the offline engine misses (到时候自然有惊喜) is caught in llm mode by the scripted judge."""
     monkeypatch.setenv("MBRAIN_DATA_DIR", str(ctx.work_dir / "var"))
     monkeypatch.setenv("MBRAIN_LLM_BASE_URL", fake_llm_url.base_url)
     monkeypatch.setenv("MBRAIN_LLM_MAX_RETRIES", "0")
@@ -310,9 +310,23 @@ def test_llm_mode_adds_the_judge_on_top_of_the_engine(
     migrate()
     # No clause index in this test: the judge is told there are no clauses, which it notes and goes on.
     monkeypatch.setattr("tools.compliance.judge.service.default_clause_search", lambda: _NoClauses())
-    implicit = next(c for c in cases() if c.id == "h2-multi-wechat-professor-livestream")
+    # Built here rather than taken from the dataset: every implicit promise in the dataset is now also caught
+    # offline, and this test is about the judge adding what the rules cannot see.
+    implicit = ComplianceCase.model_validate(
+        {
+            "id": "judge-only-implicit-promise",
+            "channel": "wechat",
+            "product_type": "fund",
+            "text": "示例成长优选混合基金支持10元起定投。您就安心放着，到时候自然有惊喜。基金有风险，投资须谨慎。"
+            "本基金由示例基金管理有限公司发行与管理，示例银行仅作为代理销售机构，不承担产品的投资、兑付和风险管理责任。",
+            "expected_verdict": "block",
+            "expected_categories": ["guaranteed_return"],
+            "expected_rules": ["FM-01"],
+            "note": "到时候自然有惊喜 implies a certain gain without a word the rules know.",
+        }
+    )
     fake_llm_url.fake.script("JudgeVerdict", json={
-        "findings": [{"rule_id": "FM-01", "quote": "闭着眼睛拿着就行", "decision": "violation",
+        "findings": [{"rule_id": "FM-01", "quote": "到时候自然有惊喜", "decision": "violation",
                       "reason": "暗示无需考虑风险即可获益，构成隐性保本承诺"}],
         "confirmations": [],
     })  # fmt: skip

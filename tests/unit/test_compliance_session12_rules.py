@@ -196,3 +196,5 @@ def test_a_fee_quoted_annualised_is_no_yield_and_no_past_performance() -> None:
         + WEALTH_FOOTER
     )
     assert not {"WM-02", "WM-03"} & _rules(text, "wechat", "wealth")
+    fee_list = "【费用】\n销售服务费：年化0.30%\n托管费：年化0.02%\n" + WEALTH_FOOTER
+    assert "WM-02" not in _rules(fee_list, "h5", "wealth")
