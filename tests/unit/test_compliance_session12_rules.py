@@ -198,3 +198,56 @@ def test_a_fee_quoted_annualised_is_no_yield_and_no_past_performance() -> None:
     assert not {"WM-02", "WM-03"} & _rules(text, "wechat", "wealth")
     fee_list = "【费用】\n销售服务费：年化0.30%\n托管费：年化0.02%\n" + WEALTH_FOOTER
     assert "WM-02" not in _rules(fee_list, "h5", "wealth")
+
+
+# --- the held-out set 9 round --------------------------------------------------------------------------------
+
+
+def test_a_dialler_note_before_the_opening_is_not_the_opening() -> None:
+    note = "【外呼策略】未接通时隔天重拨，每天最多1次。\n【开场】机器人：您好，这里是示例银行，我是AI语音助理，本次通话会被录音。"
+    assert "CALL-02" not in _rules(note, "call_script", "deposit")
+    anonymous = "【开场】机器人：您好，我是AI语音助理，本次通话会被录音，想介绍一款存款。"
+    assert "CALL-02" in _rules(anonymous, "call_script", "deposit")
+
+
+def test_a_negation_covers_the_items_of_an_enumeration() -> None:
+    text = "示例e贷年化利率（单利）3.6%起。贷款资金请勿用于借钱炒股、以贷养贷。"
+    assert "LN-04" not in _rules(text, "article", "consumer_loan")
+    assert "LN-04" in _rules(
+        "示例e贷年化利率（单利）3.6%起，手头紧也能以贷养贷。", "article", "consumer_loan"
+    )
+
+
+def test_an_apr_only_in_the_small_print_is_less_prominent_than_a_daily_cost() -> None:
+    page = (
+        "【首屏大字】借1万元，一天利息不到1块钱\n【按钮】立即申请\n【页脚小字】贷款年化利率（单利）3.6%起。"
+    )
+    assert "LN-01" in _rules(page, "h5", "consumer_loan")
+    prominent = "【首屏大字】年化利率（单利）3.6%起\n【副标题】借1万元，一天利息不到1块钱\n【按钮】立即申请"
+    assert "LN-01" not in _rules(prominent, "h5", "consumer_loan")
+
+
+def test_a_gift_card_counted_as_extra_interest_is_deposit_taking_by_gift() -> None:
+    text = "存满20万元，额外送您一张200元的超市购物卡，算下来相当于每年多拿了一点利息。"
+    assert "DP-01" in _rules(text, "wecom", "large_cd")
+
+
+def test_deposit_insurance_read_per_account_misstates_the_limit() -> None:
+    slip = "存款保险最高偿付限额为50万元，您每个账户都各有50万元保障，多开几个账户分开存就能全部保障到位。"
+    assert "DP-02" in _rules(slip, "article", "deposit")
+    fair = "存款保险最高偿付限额为50万元，同一存款人在同一家银行所有被保险存款账户的本金和利息合并计算。"
+    assert "DP-02" not in _rules(fair, "article", "deposit")
+
+
+def test_a_return_sure_to_cover_a_loans_interest_is_a_return_promise() -> None:
+    text = "示例e贷年化利率（单利）3.6%起，拿去买理财，收益基本就能把贷款利息盖住。"
+    assert {"FM-01", "LN-04"} <= _rules(text, "wecom", "consumer_loan")
+
+
+def test_a_headline_ranking_with_its_dated_source_below_is_exempt() -> None:
+    sourced = (
+        "喜报｜示例银行手机银行满意度位列全省第一\n根据示例省银行业协会2026年8月发布的《2026年上半年手机银行"
+        "服务评价报告》，示例银行手机银行满意度排名第一（统计期：2026年1月1日至6月30日）。"
+    )
+    assert "AD-01" not in _rules(sourced, "article")
+    assert "AD-01" in _rules("喜报｜示例银行手机银行满意度位列全省第一", "article")

@@ -9,9 +9,12 @@ not fit "年化利率3.6%起"): the two figures describe one price and the custo
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+
 from pydantic import Field, field_validator
 
-from tools.compliance.anchored_search import anchored, first_anchored_match, search, tracked_literals
+from tools.compliance.anchored_search import anchored, first_anchored_match, tracked_literals
 from tools.compliance.detectors.base import (
     DetectionContext,
     DetectorParams,
@@ -36,6 +39,18 @@ DEFAULT_APR_PATTERNS: tuple[str, ...] = (
     # Voice scripts spell figures out for text-to-speech: 年化利率……是百分之三点六到百分之十八.
     r"年化[^\d。;!?\n]{0,12}?百分之[零〇一二两三四五六七八九十百点]+",
 )
+
+
+# A line of small print: an H5 block labelled as footer or fine print (【页脚小字】…), or a note (注：…, ※…).
+# An APR that appears only there is less prominent than a daily cost in the headline (PBoC 2021 No. 3).
+_SMALL_PRINT_LINE = re.compile(
+    r"[ \t]*(【[^】\n]{0,8}(页脚|小字|脚注|底部|注释|备注)[^】\n]{0,8}】|注\s*:|※|\*)"
+)
+
+
+def _in_small_print(text: str, position: int) -> bool:
+    line_start = text.rfind("\n", 0, position) + 1
+    return _SMALL_PRINT_LINE.match(text, line_start) is not None
 
 
 class AprRequiredParams(DetectorParams):
@@ -96,14 +111,36 @@ class AprRequiredDetector:
             if not is_consistent(rate.annual_percent, stated, self._tolerance)
         ]
 
+    def _less_prominent_apr(
+        self, text: str, aprs: list[int], starts: Mapping[str, list[int]] | None
+    ) -> list[Hit]:
+        """A hit on the first daily/monthly rate or cost shown outside the small print, when the APR is only in it."""
+        if not all(_in_small_print(text, position) for position in aprs):
+            return []
+        shown = sorted(
+            (match.start(), match.end())
+            for pattern in self._periodic
+            for match in pattern.finditer(text, starts)
+            if not _in_small_print(text, match.start())
+        )
+        if not shown:
+            return []
+        start, end = shown[0]
+        return [
+            Hit(
+                start=start, end=end, detail="日/月利率或每日成本比年化利率更醒目：年化利率只出现在页脚小字中"
+            )
+        ]
+
     def detect(self, ctx: DetectionContext) -> list[Hit]:
         """With an APR stated: hits only for periodic rates that contradict it; else as described above."""
         text = ctx.norm.text
         if education_frame(text):
             return []  # an anti-fraud lesson or a staff guide offers no loan, so there is no rate to disclose
         starts = ctx.literal_starts(self.tracked)
-        if any(search(pattern, text, starts) for pattern in self._aprs):
-            return self._inconsistent_rates(text)
+        aprs = [match.start() for pattern in self._aprs for match in pattern.finditer(text, starts)]
+        if aprs:
+            return self._inconsistent_rates(text) + self._less_prominent_apr(text, aprs, starts)
         periodic = first_anchored_match(self._periodic, text, starts)
         if periodic is not None:
             return [Hit(start=periodic.start(), end=periodic.end(), detail="出现日/月利率但未明示年化利率")]

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import Field
 
 from tools.compliance.detectors.base import DetectionContext, DetectorParams, Hit
 from tools.compliance.normalize import normalize
 
 _LINE_OR_SENTENCE_END = "\n。!?"
+# A bracketed heading with no speaker after it (【外呼策略】未接通时间隔2小时重拨…) is a note for the dialler or
+# the agent, not words the callee hears; 【开场】机器人：您好… is spoken.
+_NOTE_LINE = re.compile(r"[ \t]*【[^】\n]{1,12}】(?![ \t]*[^\s:【】]{1,6}[ \t]*:)[^\n]*(?:\n|$)")
 
 
 class CallOpeningParams(DetectorParams):
@@ -29,6 +34,8 @@ class CallOpeningDetector:
         """A hit on the first sentence when the opening window does not contain the bank's short name."""
         text = ctx.norm.text
         start = len(text) - len(text.lstrip())
+        while (note := _NOTE_LINE.match(text, start)) is not None and note.end() < len(text):
+            start = note.end() + len(text[note.end() :]) - len(text[note.end() :].lstrip())
         opening = text[start : start + self.params.opening_chars]
         bank = normalize(ctx.bank_short_name).text
         if not opening or bank in opening:

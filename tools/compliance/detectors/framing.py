@@ -450,6 +450,21 @@ def in_customer_turn(text: str, start: int) -> bool:
 _CUSTOMER_LABELS = ("客户:", "客户：", "客户 :", "顾客:", "顾客：", "问:", "问：", "Q:", "Q：")
 
 
+_COORDINATORS = frozenset("、和与及或")
+
+
+def coordinated(text: str, previous_end: int, start: int) -> bool:
+    """Whether a hit follows the previous framed hit directly or across one coordinating character.
+
+    Coordinated hits share their frame: in 不会承诺保本保收益 the negation covers 保收益 too, and in
+    千万不要借钱炒股、以贷养贷 it covers 以贷养贷.
+    """
+    if previous_end < 0:
+        return False
+    gap = text[previous_end:start]
+    return gap == "" or (len(gap) == 1 and gap in _COORDINATORS)
+
+
 def is_framed_out(text: str, start: int, end: int, params: FramingParams) -> bool:
     """True when the hit [start, end) is negated or sits in a quotation/warning frame, per ``params``.
 

@@ -23,7 +23,13 @@ from tools.compliance.detectors.base import (
     compile_patterns,
     drop_overlaps,
 )
-from tools.compliance.detectors.framing import FramingParams, is_framed_out, window_after, window_before
+from tools.compliance.detectors.framing import (
+    FramingParams,
+    coordinated,
+    is_framed_out,
+    window_after,
+    window_before,
+)
 from tools.compliance.normalize import normalize
 
 
@@ -67,17 +73,6 @@ class LexiconParams(FramingParams):
     def _patterns_compile(cls, value: list[str]) -> list[str]:
         compile_patterns(value)
         return value
-
-
-_COORDINATORS = frozenset("、和与及或")
-
-
-def _coordinated(text: str, previous_end: int, start: int) -> bool:
-    """Whether a hit follows the previous (framed) hit directly or across one coordinating character."""
-    if previous_end < 0:
-        return False
-    gap = text[previous_end:start]
-    return gap == "" or (len(gap) == 1 and gap in _COORDINATORS)
 
 
 class LexiconDetector:
@@ -146,7 +141,7 @@ class LexiconDetector:
         framed_until = -1  # end of the last hit a negation or frame removed
         for start, end, term in drop_overlaps(raw):
             # Coordinated terms share their frame: in 不会承诺保本保收益 the negation covers 保收益 too.
-            if _coordinated(text, framed_until, start) or is_framed_out(text, start, end, self.params):
+            if coordinated(text, framed_until, start) or is_framed_out(text, start, end, self.params):
                 framed_until = end
                 continue
             if self._is_exempt(text, start, end, term, covered):

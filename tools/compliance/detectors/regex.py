@@ -7,7 +7,7 @@ from pydantic import Field, field_validator
 from core.domain import Severity
 from tools.compliance.anchored_search import anchored, tracked_literals
 from tools.compliance.detectors.base import DetectionContext, Hit, compile_patterns, drop_overlaps
-from tools.compliance.detectors.framing import FramingParams, is_framed_out
+from tools.compliance.detectors.framing import FramingParams, coordinated, is_framed_out
 from tools.compliance.gate import patterns_anchors
 
 
@@ -58,9 +58,13 @@ class RegexDetector:
         if not raw:
             return []
         covered = [m.span() for pattern in self._exempt for m in pattern.finditer(text)]
-        return [
-            Hit(start=start, end=end, severity=self.params.severity)
-            for start, end, _ in drop_overlaps(raw)
-            if not any(low <= start and end <= high for low, high in covered)
-            and not is_framed_out(text, start, end, self.params)
-        ]
+        hits: list[Hit] = []
+        framed_until = -1  # end of the last hit a negation or frame removed
+        for start, end, _ in drop_overlaps(raw):
+            if any(low <= start and end <= high for low, high in covered):
+                continue
+            if coordinated(text, framed_until, start) or is_framed_out(text, start, end, self.params):
+                framed_until = end
+                continue
+            hits.append(Hit(start=start, end=end, severity=self.params.severity))
+        return hits
