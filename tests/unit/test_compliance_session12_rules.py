@@ -251,3 +251,63 @@ def test_a_headline_ranking_with_its_dated_source_below_is_exempt() -> None:
     )
     assert "AD-01" not in _rules(sourced, "article")
     assert "AD-01" in _rules("喜报｜示例银行手机银行满意度位列全省第一", "article")
+
+
+# --- the held-out set 10 round -------------------------------------------------------------------------------
+
+
+def test_approval_despite_bad_credit_contradicts_a_sheet_that_requires_good_credit() -> None:
+    text = "示例e贷年化利率（单利）3.6%起，征信有点花也照样能批。"
+    assert {"LN-06", "AD-03"} <= _rules(text, "push", "consumer_loan", product_id="CL-001")
+    assert "AD-03" not in _rules(text, "push", "consumer_loan")  # no sheet, no fact to contradict
+
+
+def test_a_personal_guarantee_of_approval_is_an_approval_promise() -> None:
+    text = "经营快贷年化利率（单利）3.45%起，资料今天给我，后天就能批下来，我给您打包票。"
+    assert "LN-06" in _rules(text, "wecom", "business_loan")
+
+
+def test_a_forecast_a_clause_from_its_figure_is_a_yield_forecast() -> None:
+    assert "WM-02" in _rules("我估计持有满一年，年化能跑到3%左右。" + WEALTH_FOOTER, "wecom", "wealth")
+
+
+def test_a_cushion_claimed_for_a_risky_portfolio_does_not_fit_its_risk() -> None:
+    text = "债券仓位给组合垫上一层安全垫，股市回调时整体也有保障。" + WEALTH_FOOTER
+    assert "WM-06" in _rules(text, "article", "wealth")
+
+
+def test_social_proof_and_an_experts_fit_are_endorsements() -> None:
+    proof = "做会计的王女士定投两年，办公室好几个同事看了都跟着她投了。基金有风险，投资须谨慎。"
+    assert "AD-06" in _rules(proof, "wechat", "fund")
+    expert = "某大学金融学教授表示，这只基金非常适合工薪族长期定投。基金有风险，投资须谨慎。"
+    assert "AD-06" in _rules(expert, "wechat", "fund")
+
+
+def test_a_gain_sure_to_beat_the_interest_and_a_suggestion_to_borrow_for_stocks() -> None:
+    text = "额度放着也是放着，不如先借出来投点到股市里，赚的肯定比利息多。e贷年化利率（单利）3.6%起。"
+    assert {"LN-04", "FM-01"} <= _rules(text, "wecom", "consumer_loan")
+
+
+def test_a_hospital_name_ranks_nothing() -> None:
+    assert "AD-01" not in _rules("市第一人民医院旁的示例银行网点本周六照常营业。", "wechat")
+
+
+def test_numbered_faq_questions_are_the_askers() -> None:
+    faq = (
+        "Q2：借的钱可以拿去买理财吗？\nA：不可以，贷款资金不得用于投资理财。\n"
+        "Q3：在校学生可以申请吗？\nA：不可以，在校学生除外。\n示例e贷年化利率（单利）3.6%起。"
+    )
+    assert not {"LN-04", "LN-05"} & _rules(faq, "h5", "consumer_loan")
+
+
+def test_a_quoted_question_asked_by_customers_is_no_promise() -> None:
+    text = "常有人问：“有没有收益高一点、又绝对不会亏的产品？”坦白说，没有。" + WEALTH_FOOTER
+    assert "FM-01" not in _rules(text, "article", "wealth")
+    assert "FM-01" in _rules("这款产品收益高一点，又绝对不会亏。" + WEALTH_FOOTER, "article", "wealth")
+
+
+def test_unquoted_items_under_a_forbidding_heading_are_listed_not_claimed() -> None:
+    guide = "写给内容团队\n一、禁止使用的表述\n1. 把监管部门或政府当作背书的说法\n2. 没有出处的排名和最高级\n"
+    assert not {"AD-01", "AD-02"} & _rules(guide, "article")
+    menu = "一、本月主推\n1. 国家兜底的稳健理财\n" + WEALTH_FOOTER
+    assert "AD-02" in _rules(menu, "article", "wealth")

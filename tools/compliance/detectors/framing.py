@@ -43,6 +43,8 @@ NEGATION_FALSE_FRIENDS: tuple[str, ...] = (
     "无忧",
     "不用",
     "未来",
+    # 不如先借出来… ("might as well"): a suggestion, not a negation.
+    "不如",
 )
 DEFAULT_WARNING_CUES: tuple[str, ...] = (
     "谨防",
@@ -301,6 +303,9 @@ PROHIBITION_CUES: tuple[str, ...] = (
     "下列说法",
     "说法正确",
     "说法错误",
+    # Never done (也从不委托任何中介“包办下款”).
+    "从不",
+    "从未",
 )
 # Verbs that take the rest of their clause as a denied complement, however long: 这并不意味着它没有风险,
 # 备案不代表产品保本. A negator right before the hit (negation_window) cannot reach that far.
@@ -350,6 +355,10 @@ JUDGEMENTS_AFTER: tuple[str, ...] = (
     "留个心眼",
     "要当心",
     "要小心",
+    # A need named to turn the reader away (如果您最看重本金安全…，这款产品就不适合您).
+    "就不适合您",
+    "并不适合您",
+    "不适合您",
 )
 # A hit asked about rather than claimed: 这款产品保本吗？(the FAQ answer follows).
 _QUESTION_PARTICLES = ("吗", "么", "嘛", "吧", "呢")
@@ -361,6 +370,10 @@ _THIRD_PARTY_CLAIM = re.compile(r"有人[^,。;!?\n“”\"]{0,6}(说|讲|宣传
 _LIST_ITEM = re.compile(
     r"\s*(\d{1,2}\s*[.、)]|[(（]\s*[\d一二三四五六七八九十]{1,2}\s*[)）]|[一二三四五六七八九十]{1,2}\s*、|[-•·*▪])"
 )
+# A section heading (一、禁止使用的表述) heads the numbered items under it (1. … 2. …): it is their lead-in.
+_SECTION_HEADING = re.compile(r"\s*[一二三四五六七八九十]{1,2}\s*、")
+# Lead-in cues strong enough to cover unquoted items too (一、禁止使用的表述 / 3. 把监管部门或政府当作背书…).
+_STRONG_PROHIBITION_CUES = ("禁止", "不得", "严禁", "禁用", "红线", "不能使用", "不要使用")
 _LIST_LOOKBACK = 20  # list items between a hit and its lead-in line, at most
 
 
@@ -371,13 +384,13 @@ def _list_lead_in(text: str, start: int) -> str | None:
     cue governs every item, though each item is its own sentence.
     """
     line_start = text.rfind("\n", 0, start) + 1
-    if not _LIST_ITEM.match(text, line_start):
+    if not _LIST_ITEM.match(text, line_start) or _SECTION_HEADING.match(text, line_start):
         return None
     for _ in range(_LIST_LOOKBACK):
         if line_start == 0:
             return None
         previous_start = text.rfind("\n", 0, line_start - 1) + 1
-        if not _LIST_ITEM.match(text, previous_start):
+        if _SECTION_HEADING.match(text, previous_start) or not _LIST_ITEM.match(text, previous_start):
             return text[previous_start : line_start - 1]
         line_start = previous_start
     return None
@@ -387,9 +400,11 @@ def in_prohibition_frame(text: str, start: int, end: int) -> bool:
     """True when a quoted hit is listed as wording not to use or not to believe, or as someone else's claim.
 
     The cue (PROHIBITION_CUES) is in the hit's sentence, or in the lead-in line of the list the hit is an item of.
+    An unquoted hit counts only as an item under a heading that plainly forbids (一、禁止使用的表述).
     """
     if not is_quoted(text, start, end):
-        return False
+        lead_in = _list_lead_in(text, start)
+        return lead_in is not None and any(cue in lead_in for cue in _STRONG_PROHIBITION_CUES)
     left, right = _bounds(text, start, end, SENTENCE_BREAKS)
     scope = text[left:start] + text[end:right]
     if any(cue in scope for cue in PROHIBITION_CUES) or _THIRD_PARTY_CLAIM.search(text, left, start):
@@ -432,7 +447,9 @@ def is_question(text: str, end: int) -> bool:
     interrogative word between the hit and the mark; "为什么我们收益最高？" asks why, not whether, and stays.
     """
     _, right = _bounds(text, end, end, SENTENCE_BREAKS)
-    if right >= len(text) or text[right] not in "?？" or right - end > 8:
+    if right >= len(text) or text[right] not in "?？":
+        return False
+    if right - end > 8:
         return False
     between = text[end:right]
     if any(particle in between[:3] for particle in _QUESTION_PARTICLES):
@@ -440,14 +457,31 @@ def is_question(text: str, end: int) -> bool:
     return any(word in between for word in _INTERROGATIVES)
 
 
+def is_quoted_question(text: str, start: int, end: int) -> bool:
+    """True for a question someone is quoted asking, the hit inside it (“有没有收益高一点、又绝对不会亏的产品？”).
+
+    Unquoted, 有没有比这更低的利率？ is a rhetorical claim, so this needs the quotation marks.
+    """
+    if not is_quoted(text, start, end):
+        return False
+    left, right = _bounds(text, start, end, SENTENCE_BREAKS)
+    if right >= len(text) or text[right] not in "?？":
+        return False
+    return any(word in text[left:start] for word in _QUOTED_QUESTION_WORDS)
+
+
+_QUOTED_QUESTION_WORDS = ("有没有", "能不能", "会不会", "是不是", "可不可以", "是否", "哪里有", "哪有")
+
+
 def in_customer_turn(text: str, start: int) -> bool:
     """True when the hit is in a line the customer speaks (客户：到期能保证拿回本金吧？) or an FAQ question asks."""
     line_start = text.rfind("\n", 0, start) + 1
-    return text.startswith(_CUSTOMER_LABELS, line_start)
+    return _CUSTOMER_LABEL.match(text, line_start) is not None
 
 
-# An FAQ's question (问：产品页写着业绩比较基准3%，是不是到期一定能拿到3%？) is the customer's voice too.
-_CUSTOMER_LABELS = ("客户:", "客户：", "客户 :", "顾客:", "顾客：", "问:", "问：", "Q:", "Q：")
+# An FAQ's question (问：产品页写着业绩比较基准3%，是不是到期一定能拿到3%？ Q2：借的钱可以拿去买理财吗？) is the
+# customer's voice too.
+_CUSTOMER_LABEL = re.compile(r"[ \t]*(?:客户|顾客|问|[Qq])[ \t]*\d{0,2}[ \t]*[:：]")
 
 
 _COORDINATORS = frozenset("、和与及或")
@@ -481,6 +515,6 @@ def is_framed_out(text: str, start: int, end: int, params: FramingParams) -> boo
         return False
     if in_warning_frame(text, start, end, params.warning_cues) or in_prohibition_frame(text, start, end):
         return True
-    if is_question(text, end) or judged_after(text, end):
+    if is_question(text, end) or judged_after(text, end) or is_quoted_question(text, start, end):
         return True
     return is_quoted(text, start, end) and _index(text).education_frame()
