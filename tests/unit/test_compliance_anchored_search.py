@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.compliance_engine import production_drafts
-from tools.compliance.anchored_search import AnchoredPattern, tracked_literals
+from tools.compliance.anchored_search import AnchoredPattern, covers, tracked_literals
 from tools.compliance.detectors.base import compile_pattern
 from tools.compliance.gate import Gate
 from tools.compliance.normalize import normalize
@@ -90,3 +90,42 @@ def test_a_match_is_reported_once_when_two_windows_are_close() -> None:
     text = "保本收益。" + "x" * 10 + "保本和收益"
     starts = Gate({}, tracked={"保本", "收益"}).scan(text).literal_starts
     assert [m.span() for m in pattern.finditer(text, starts)] == [(0, 4), (15, 20)]
+
+
+@cache
+def _exempt_patterns() -> tuple[AnchoredPattern, ...]:
+    sources: set[str] = set()
+    for path in sorted(Path("knowledge/rules").glob("*.yaml")):
+        for rule in yaml.safe_load(path.read_text(encoding="utf-8")):
+            sources.update(_values_of(rule["detector"], "exempt_patterns"))
+    return tuple(AnchoredPattern(compile_pattern(source)) for source in sorted(sources))
+
+
+def _values_of(node: object, key: str) -> Iterator[str]:
+    if isinstance(node, dict):
+        for name, value in node.items():
+            yield from value if name == key else _values_of(value, key)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _values_of(item, key)
+
+
+def test_covers_agrees_with_a_full_scan_for_every_exemption_pattern() -> None:
+    """Every span inside a full-scan match is covered; a text with no match covers nothing."""
+    patterns = _exempt_patterns()
+    assert len(patterns) >= 20 and sum(p.windowable for p in patterns) >= 15
+    cases = yaml.safe_load(Path("evals/datasets/compliance.yaml").read_text(encoding="utf-8"))["cases"]
+    texts = [normalize(case["text"]).folded for case in cases] + [
+        normalize(text).folded for _, text in production_drafts()
+    ]
+    checked = 0
+    for pattern in patterns:
+        for text in texts:
+            matches = [m.span() for m in pattern.pattern.finditer(text) if m.end() > m.start()]
+            for low, high in matches:
+                assert covers(pattern, text, low, high), (pattern.pattern.pattern, text[low:high])
+                assert covers(pattern, text, low, low + 1), pattern.pattern.pattern
+                checked += 1
+            if not matches and len(text) > 4:
+                assert not covers(pattern, text, 2, 4), pattern.pattern.pattern
+    assert checked >= 50

@@ -139,6 +139,9 @@ class AnchoredPattern:
         parsed = sre_parser.parse(pattern.pattern, pattern.flags)
         min_width, self.max_width = parsed.getwidth()
         self._reach = _lookahead_reach(parsed)
+        # Any window around a given span will do (``covers``), anchors or not.
+        self.windowable = self._reach != _UNBOUNDED and self.max_width <= MAX_WINDOWED_WIDTH
+        self.reach = max(self._reach, 0)
         gated = self.anchors is not None and self._reach != _UNBOUNDED
         self.windowed = gated and self.max_width <= MAX_WINDOWED_WIDTH
         # Unbounded width but a bounded start: try ``match`` only at the few positions a match can start.
@@ -255,3 +258,24 @@ def first_anchored_match(
         if m is not None and m.end() > m.start()
     ]
     return min(matches, key=lambda m: m.start(), default=None)
+
+
+def covers(pattern: AnchoredPattern, text: str, start: int, end: int) -> bool:
+    """Whether some match of ``pattern`` contains [start, end): an exemption phrase around a lexicon hit.
+
+    A match containing the hit is at most ``max_width`` long, so it starts no earlier than ``end - max_width`` and
+    ends no later than ``start + max_width``; searching that stretch (plus the pattern's look-ahead reach) answers
+    the question without scanning the whole text. Patterns of unbounded width or look-ahead scan it all.
+    """
+    if pattern.windowable:
+        matches = pattern.pattern.finditer(
+            text, max(0, end - pattern.max_width), min(len(text), start + pattern.max_width + pattern.reach)
+        )
+    else:
+        matches = pattern.pattern.finditer(text)
+    for match in matches:
+        if match.start() > start:
+            return False
+        if match.end() >= end:
+            return True
+    return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 
 from core.domain import Severity
-from tools.compliance.anchored_search import anchored, tracked_literals
+from tools.compliance.anchored_search import AnchoredPattern, anchored, covers, tracked_literals
 from tools.compliance.detectors.base import DetectionContext, Hit, compile_patterns, drop_overlaps
 from tools.compliance.detectors.framing import FramingParams, coordinated, is_framed_out
 from tools.compliance.gate import patterns_anchors
@@ -41,7 +41,8 @@ class RegexDetector:
     def __init__(self, params: RegexParams) -> None:
         self.params = params
         self._patterns = anchored(compile_patterns(params.patterns))
-        self._exempt = compile_patterns(params.exempt_patterns)
+        # Searched only around each hit (``covers``), not over the whole text.
+        self._exempt = tuple(AnchoredPattern(p) for p in compile_patterns(params.exempt_patterns))
         self.anchors = patterns_anchors(params.patterns)
         self.tracked = tracked_literals(self._patterns)
 
@@ -57,11 +58,10 @@ class RegexDetector:
         ]
         if not raw:
             return []
-        covered = [m.span() for pattern in self._exempt for m in pattern.finditer(text)]
         hits: list[Hit] = []
         framed_until = -1  # end of the last hit a negation or frame removed
         for start, end, _ in drop_overlaps(raw):
-            if any(low <= start and end <= high for low, high in covered):
+            if any(covers(pattern, text, start, end) for pattern in self._exempt):
                 continue
             if coordinated(text, framed_until, start) or is_framed_out(text, start, end, self.params):
                 framed_until = end
