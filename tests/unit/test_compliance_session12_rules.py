@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from tools.compliance import check
 from tools.compliance.detectors.framing import in_customer_turn, in_prohibition_frame
 from tools.compliance.detectors.rate_numbers import find_annual_rates
@@ -311,3 +313,19 @@ def test_unquoted_items_under_a_forbidding_heading_are_listed_not_claimed() -> N
     assert not {"AD-01", "AD-02"} & _rules(guide, "article")
     menu = "一、本月主推\n1. 国家兜底的稳健理财\n" + WEALTH_FOOTER
     assert "AD-02" in _rules(menu, "article", "wealth")
+
+
+# --- audience expressions the tag catalog cannot read ---------------------------------------------------------
+
+
+def test_an_audience_expression_with_an_unknown_value_is_refused_with_the_reason() -> None:
+    bad = {"audience": {"tag": "occupation", "op": "eq", "value": "student"}}
+    with pytest.raises(ValueError, match="occupation has no value 'student'"):
+        _rules("圈选：开学季新客", "audience", "consumer_loan", **bad)
+    good = {"audience": {"tag": "occupation", "op": "eq", "value": "学生"}}
+    assert "LN-05" in _rules("圈选：开学季新客", "audience", "consumer_loan", **good)
+
+
+def test_a_sensitive_tag_is_reported_as_a_finding_not_refused() -> None:
+    sensitive = {"audience": {"tag": "health_flag", "op": "eq", "value": True}}
+    assert "PI-04" in _rules("圈选：近期就医客户", "audience", "insurance", **sensitive)

@@ -7,6 +7,7 @@ when not passed, the bank short name from settings and today's date in the bank'
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from core.domain import Channel, CheckResult, Finding, Product, ProductType, verdict_of
 from core.settings import get_settings
@@ -17,6 +18,9 @@ from tools.compliance.product_type import infer_product_type
 from tools.compliance.rules import Rule, RuleSet, default_rules
 from tools.compliance.vocab import require_channel, require_product_type
 from tools.products import default_catalog
+from tools.tag_store.catalog import TagCatalog
+from tools.tag_store.errors import ExpressionError
+from tools.tag_store.expression import validate_expression
 
 
 def _validate_inputs(text: str, channel: str, product_type: str | None) -> None:
@@ -24,6 +28,24 @@ def _validate_inputs(text: str, channel: str, product_type: str | None) -> None:
         raise TypeError(f"text must be str, got {type(text).__name__}")
     require_channel(channel)
     require_product_type(product_type)
+
+
+def _validate_audience(audience: dict[str, Any] | None) -> None:
+    """An audience expression the tag catalog cannot read is refused, not judged.
+
+    An unknown tag or value (occupation = "student" where the catalog says 学生) would otherwise make the audience
+    rules look at nothing and pass. A sensitive tag is the one catalog problem the checker reports itself (PI-04).
+    """
+    if audience is None:
+        return
+    try:
+        validate_expression(audience, TagCatalog.default())
+    except ExpressionError as exc:
+        problems = [str(issue) for issue in exc.issues if not issue.sensitive_tag]
+        if problems:
+            raise ValueError(
+                "audience expression does not fit the tag catalog: " + "; ".join(problems)
+            ) from None
 
 
 def _product_sheet(product_id: str | None) -> Product | None:
@@ -107,6 +129,7 @@ def check(
     rule_set = rules if rules is not None else default_rules()
     day = on_date if on_date is not None else datetime.now(settings.tz).date()
     known = meta if meta is not None else NO_META
+    _validate_audience(known.audience)
     product = _product_sheet(known.product_id)
     # Structured product data outranks inference from the words (catalog §1.8: classify from product data).
     resolved_type = (

@@ -51,7 +51,7 @@ def check_condition(condition: TagCondition, path: str, catalog: TagCatalog) -> 
             f"tag '{tag.code}' ({tag.name}) is sensitive personal information "
             "and may not be used to select a marketing audience"
         )
-        return [ExpressionIssue(path=f"{path}.tag", message=message)]
+        return [ExpressionIssue(path=f"{path}.tag", message=message, sensitive_tag=True)]
     if condition.op not in tag.allowed_ops:
         message = (
             f"op '{condition.op}' does not apply to {tag.type} tag '{tag.code}'; "

@@ -16,6 +16,8 @@ class ExpressionIssue(BaseModel):
 
     path: str
     message: str
+    # The compliance checker reports a sensitive tag as a PI-04 finding instead of refusing the expression.
+    sensitive_tag: bool = False
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"
