@@ -108,3 +108,11 @@ def test_sparse_offset_map_supports_negative_indexes_and_slices() -> None:
     assert norm.source_index[1:3] == [2, 4]
     with pytest.raises(IndexError):
         norm.source_index[4]
+
+
+def test_a_zero_width_character_inside_a_digit_group_still_joins_the_groups() -> None:
+    """Found by the property test above: 333\\u200b3 333 is the groups 3333 and 333 once the zero-width goes."""
+    for text in ("333\u200b3 333", "3333R33\u200b3 333", "\u200b333 333"):
+        fast, slow = normalize(text), reference_normalize(text)
+        assert fast.text == slow.text and list(fast.source_index) == list(slow.source_index)
+    assert normalize("138\u200b0 0013 8000").text == "138000138000"

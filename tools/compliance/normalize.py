@@ -238,13 +238,16 @@ def _removable(text: str, run: list[int], skip: frozenset[int]) -> bool:
     # only a single space is joined, so ranges (3-5年) and separate figures (8000 3年) stay apart.
     if len(run) != 1 or text[run[0]] not in " \t":
         return False
-    return 3 <= _digit_run(text, before, -1) <= 4 and 3 <= _digit_run(text, after, 1) <= 4
+    return 3 <= _digit_run(text, before, -1, skip) <= 4 and 3 <= _digit_run(text, after, 1, skip) <= 4
 
 
-def _digit_run(text: str, index: int, step: int) -> int:
+def _digit_run(text: str, index: int, step: int, skip: frozenset[int] = frozenset()) -> int:
+    """Digits in a row from ``index`` by ``step``; zero-width characters (``skip``) inside the run are stepped over,
+    since normalisation drops them (138\u200b0 is the digit group 1380)."""
     length = 0
-    while 0 <= index < len(text) and text[index].isdigit():
-        length += 1
+    while 0 <= index < len(text) and (index in skip or text[index].isdigit()):
+        if index not in skip:
+            length += 1
         index += step
     return length
 
