@@ -329,3 +329,44 @@ def test_an_audience_expression_with_an_unknown_value_is_refused_with_the_reason
 def test_a_sensitive_tag_is_reported_as_a_finding_not_refused() -> None:
     sensitive = {"audience": {"tag": "health_flag", "op": "eq", "value": True}}
     assert "PI-04" in _rules("圈选：近期就医客户", "audience", "insurance", **sensitive)
+
+
+# --- the held-out set 11 round -------------------------------------------------------------------------------
+
+
+def test_a_figure_about_another_product_of_the_bank_is_not_checked_against_this_sheet() -> None:
+    text = "三年期大额存单年利率2.15%，20万元起存；本行1年期整存整取定期存款年利率1.10%，50元起存，两者各有所长。"
+    assert "FM-06" not in _rules(text, "wechat", "large_cd", product_id="LCD-001")
+    wrong = "三年期大额存单年利率2.15%，5万元起存。"
+    assert "FM-06" in _rules(wrong, "wechat", "large_cd", product_id="LCD-001")
+
+
+def test_a_partial_count_is_no_source() -> None:
+    text = "据不完全统计，九成以上的客户都说我们的手机银行好用。"
+    assert "AD-04" in _rules(text, "wechat")
+    sourced = "据示例研究院2026年10月发布的报告统计，九成以上的受访客户使用过手机银行。"
+    assert "AD-04" not in _rules(sourced, "wechat")
+
+
+def test_a_trigger_quoted_as_a_bad_example_in_training_asks_for_no_disclosure() -> None:
+    training = "内部培训讲义\n错误示范：“这位经理管的产品业绩一直名列前茅。”——没有客观依据，不允许使用。"
+    assert "AD-04" not in _rules(training, "article")
+
+
+def test_the_customers_own_word_quoted_back_is_not_the_banks_offer() -> None:
+    reply = "关于您问的“免息”：按期全额还款可享免息还款期，分期按年化利率（单利）5.5%–17.0%计息。"
+    assert "LN-03" not in _rules(reply, "wecom", "credit_card")
+
+
+def test_a_style_guide_item_forbidding_wording_is_no_claim() -> None:
+    item = "五、不得使用“和存款一样”“闭眼买”等暗示保本或混淆存款的表述。"
+    assert "FM-01" not in _rules(item, "article", "wealth")
+
+
+def test_more_return_promises_and_a_linked_product_sold_as_a_time_deposit() -> None:
+    assert "FM-01" in _rules("到期本钱加利息一起回来，一分都不会少。" + WEALTH_FOOTER, "wecom", "wealth")
+    assert "FM-01" in _rules("坚持定投三年，时间会把亏损都抹平。基金有风险，投资须谨慎。", "article", "fund")
+    assert "FM-04" in _rules(
+        "【示例银行】黄金挂钩91天定期存款上新，1万元起存。拒收请回复R", "sms", "structured_deposit"
+    )
+    assert "AD-02" in _rules("已登记备案，相当于有国家帮您把过关。" + WEALTH_FOOTER, "wechat", "wealth")

@@ -41,7 +41,7 @@ _EDUCATION = re.compile(
     r"投资者教育|投教|金融知识|理财知识|金融常识|风险教育|消费者教育|知识普及|小课堂|"
     r"谨防非法|警惕非法|防范非法|非法理财|非法集资|反诈|防诈|防骗|骗局|诈骗|警惕|报警|内部培训|话术红线|"
     # Staff style guides list banned wording to forbid it (营销文案写作规范…禁用表述).
-    r"写作规范|文案规范|宣传规范|禁用表述|禁用语|禁用词|"
+    r"写作规范|文案规范|宣传规范|禁用表述|禁用语|禁用词|内训|自查清单|话术规范|"
     # Consumer-protection advice closing a piece that sells nothing (理性使用分期，量入为出，避免过度负债).
     r"量入为出|过度负债|您有权|"
     # Consumer-protection and anti-impersonation notices (FAQs are found by _has_faq_question).

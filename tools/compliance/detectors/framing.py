@@ -306,6 +306,8 @@ PROHIBITION_CUES: tuple[str, ...] = (
     # Never done (也从不委托任何中介“包办下款”).
     "从不",
     "从未",
+    "一律不用",
+    "不要说",
 )
 # Verbs that take the rest of their clause as a denied complement, however long: 这并不意味着它没有风险,
 # 备案不代表产品保本. A negator right before the hit (negation_window) cannot reach that far.
@@ -324,6 +326,11 @@ DENIAL_LEADS: tuple[str, ...] = (
     "不能承诺",
     "不承诺",
     "不得向",
+    # A style guide's item: 不得使用“和存款一样”等暗示保本的表述.
+    "不得使用",
+    "不得出现",
+    "禁止使用",
+    "不要使用",
     # A claim quantified over everyone who makes it is a warning (任何宣称保本保收益的投资，都要高度警惕).
     "任何宣称",
     "凡是宣称",
@@ -365,7 +372,10 @@ _QUESTION_PARTICLES = ("吗", "么", "嘛", "吧", "呢")
 
 
 # Someone else's claim, quoted: 如果有人只跟您说“免息”, 有人说某款理财“和存款一样稳”. The bank reports it, not makes it.
-_THIRD_PARTY_CLAIM = re.compile(r"有人[^,。;!?\n“”\"]{0,6}(说|讲|宣传|告诉|推荐|承诺|保证)")
+# The customer's own words, quoted back in a reply (关于您问的“免息”, 关于您反映的“…说‘保本、稳赚’”).
+_THIRD_PARTY_CLAIM = re.compile(
+    r"有人[^,。;!?\n“”\"]{0,6}(说|讲|宣传|告诉|推荐|承诺|保证)|您(问|提到|咨询|反映|投诉|说)的"
+)
 # A list item: 1. / 1、 / (1) / 一、 / - / • at the start of a line.
 _LIST_ITEM = re.compile(
     r"\s*(\d{1,2}\s*[.、)]|[(（]\s*[\d一二三四五六七八九十]{1,2}\s*[)）]|[一二三四五六七八九十]{1,2}\s*、|[-•·*▪])"

@@ -13,6 +13,7 @@ All run only when the sheet is given (``meta.product_id``); they never guess a p
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pydantic import Field, field_validator
 
@@ -20,6 +21,8 @@ from core.domain import Product
 from tools.compliance.detectors.base import DetectionContext, DetectorParams, Hit, compile_pattern
 from tools.compliance.detectors.framing import is_negated
 from tools.compliance.detectors.rate_numbers import find_annual_rate_spans, format_percent
+from tools.compliance.normalize import normalize
+from tools.products import default_catalog
 
 DEPOSIT_TYPES = frozenset({"deposit", "large_cd"})
 # A deposit or CD rate as copy writes it: 年利率2.15%, 利率为1.10%, 三年期年利率2.35%.
@@ -51,6 +54,37 @@ def _amount(number: str, unit: str | None) -> float:
     return float(number) * _UNITS[unit]
 
 
+_CLAUSE_OPENERS = "。;；!?！？\n"
+_DISTINCTIVE_WORD = 3  # shorter keywords (存款, 理财) are shared by whole product families
+
+
+@lru_cache(maxsize=32)
+def _product_words(product_id: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(words naming this product, distinctive words naming only other products of the catalog), normalised."""
+    catalog = default_catalog()
+
+    def words_of(item: Product) -> set[str]:
+        return {normalize(word).text for word in (item.name, *item.keywords) if word}
+
+    own = words_of(catalog.get(product_id))
+    others = {
+        word
+        for item in catalog
+        if item.id != product_id
+        for word in words_of(item)
+        if len(word) >= _DISTINCTIVE_WORD and not any(word in mine or mine in word for mine in own)
+    }
+    return tuple(sorted(own)), tuple(sorted(others))
+
+
+def _about_other_product(text: str, position: int, product: Product) -> bool:
+    """Whether the clause leading up to ``position`` names another catalog product and not this one."""
+    left = max(text.rfind(char, 0, position) for char in _CLAUSE_OPENERS) + 1
+    clause = text[left:position]
+    own, others = _product_words(product.id)
+    return not any(word in clause for word in own) and any(word in clause for word in others)
+
+
 class ProductNumbersParams(DetectorParams):
     check_amounts: bool = True
 
@@ -72,7 +106,11 @@ class ProductNumbersDetector:
         hits = self._rate_hits(text, product) + self._fee_hits(text, product) + self._term_hits(text, product)
         if self.params.check_amounts:
             hits += self._amount_hits(text, product)
-        return hits
+        # A figure in a clause about another product of the bank (大额存单2.15%；本行1年期整存整取定期存款1.10%)
+        # is that product's, not a contradiction of this sheet.
+        return [
+            hit for hit in hits if hit.start is None or not _about_other_product(text, hit.start, product)
+        ]
 
     @staticmethod
     def _fee_hits(text: str, product: Product) -> list[Hit]:

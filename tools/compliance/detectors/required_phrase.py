@@ -8,6 +8,9 @@ impersonating a person, so ``escalate`` raises such a hit (pointing at the claim
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+
 from pydantic import Field, field_validator
 
 from core.domain import Severity
@@ -25,6 +28,7 @@ from tools.compliance.detectors.base import (
     compile_pattern,
     compile_patterns,
 )
+from tools.compliance.detectors.framing import education_frame, is_quoted
 from tools.compliance.gate import patterns_anchors
 
 
@@ -97,11 +101,23 @@ class RequiredPhraseDetector:
             self._triggers + tuple(p for _, p in self._parts) + self._escalate_patterns
         )
 
+    def _first_unquoted_trigger(
+        self, text: str, starts: Mapping[str, list[int]] | None
+    ) -> re.Match[str] | None:
+        """In a training or anti-fraud text, a trigger quoted as a bad example (错误示范：“…名列前茅。”) asks for nothing."""
+        matches = sorted(
+            (m for pattern in self._triggers for m in pattern.finditer(text, starts) if m.end() > m.start()),
+            key=lambda m: m.start(),
+        )
+        return next((m for m in matches if not is_quoted(text, m.start(), m.end())), None)
+
     def detect(self, ctx: DetectionContext) -> list[Hit]:
         """One hit naming every missing part; it points at the trigger when there is one."""
         text = ctx.norm.text
         starts = ctx.literal_starts(self.tracked)
         trigger = first_anchored_match(self._triggers, text, starts) if self._triggers else None
+        if trigger is not None and education_frame(text):
+            trigger = self._first_unquoted_trigger(text, starts)
         if self._triggers and trigger is None:
             return []
         if any(pattern.search(text) for pattern in self._unless):
