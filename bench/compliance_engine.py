@@ -18,8 +18,6 @@ per-draft latency p50/p95 of the engine.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import platform
 import statistics
@@ -34,6 +32,7 @@ import ahocorasick
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from bench.rounds_cli import run_rounds_bench
 from core.domain import Channel, ProductType
 from evals.datasets_io import load_dataset
 from evals.suites.compliance import DATASET_BANK, EVAL_DATE, ComplianceCase
@@ -221,20 +220,7 @@ def table(result: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--json", action="store_true", help="print the JSON instead of the table")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    args = parser.parse_args(argv)
-    if args.rounds < 1:
-        parser.error("--rounds must be at least 1")
-    result = measure(args.rounds)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-    sys.stdout.write(
-        (json.dumps(result, ensure_ascii=False, indent=2) if args.json else table(result)) + "\n"
-    )
-    return 0
+    return run_rounds_bench(__doc__, measure, table, DEFAULT_OUT, argv)
 
 
 if __name__ == "__main__":

@@ -26,9 +26,7 @@ scan. Patterns a library rejects are counted, not hidden: a real gate would have
 
 from __future__ import annotations
 
-import argparse
 import importlib
-import json
 import os
 import platform
 import re
@@ -41,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.compliance_engine import lexicon_automaton, production_drafts
+from bench.rounds_cli import run_rounds_bench
 from tools.compliance import load_rules
 from tools.compliance.detectors.composite import CompositeDetector
 from tools.compliance.detectors.lexicon import LexiconDetector
@@ -232,20 +231,7 @@ def table(result: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--json", action="store_true", help="print the JSON instead of the table")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    args = parser.parse_args(argv)
-    if args.rounds < 1:
-        parser.error("--rounds must be at least 1")
-    result = measure(args.rounds)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-    sys.stdout.write(
-        (json.dumps(result, ensure_ascii=False, indent=2) if args.json else table(result)) + "\n"
-    )
-    return 0
+    return run_rounds_bench(__doc__, measure, table, DEFAULT_OUT, argv)
 
 
 if __name__ == "__main__":

@@ -3,25 +3,12 @@ prices quoted "from" an amount, and anti-fraud texts."""
 
 from __future__ import annotations
 
-from datetime import date
+from tests.unit.compliance_checks import fired_rules
 
-from tools.compliance import check
-from tools.compliance.meta import CheckMeta
-
-DAY = date(2026, 11, 24)
 REFUSAL = "\n客户：不需要。\n{speaker}：好的，我们不再就此产品致电，再见。"
 
 
-def _rules(text: str, channel: str, product_type: str | None = None, **meta: object) -> set[str]:
-    result = check(
-        text,
-        channel,  # type: ignore[arg-type]
-        product_type,  # type: ignore[arg-type]
-        bank_short_name="示例银行",
-        on_date=DAY,
-        meta=CheckMeta.model_validate(meta) if meta else None,
-    )
-    return {finding.rule_id for finding in result.findings}
+_rules = fired_rules
 
 
 def test_a_human_agent_script_needs_no_ai_disclosure_but_a_bot_script_does() -> None:

@@ -6,31 +6,19 @@ firing on the look-alike."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
+from tests.unit.compliance_checks import DAY, fired_rules
 from tools.compliance import check
 from tools.compliance.detectors.framing import in_customer_turn, in_prohibition_frame
 from tools.compliance.detectors.rate_numbers import find_annual_rates
-from tools.compliance.meta import CheckMeta
 from tools.compliance.normalize import normalize
 from tools.compliance.product_type import infer_product_type, is_education_frame
 
-DAY = date(2026, 11, 24)
 WEALTH_FOOTER = "理财非存款、产品有风险、投资须谨慎。"
 
 
-def _rules(text: str, channel: str, product_type: str | None = None, **meta: object) -> set[str]:
-    result = check(
-        text,
-        channel,  # type: ignore[arg-type]
-        product_type,  # type: ignore[arg-type]
-        bank_short_name="示例银行",
-        on_date=DAY,
-        meta=CheckMeta.model_validate(meta) if meta else None,
-    )
-    return {finding.rule_id for finding in result.findings}
+_rules = fired_rules
 
 
 def test_an_faq_question_is_the_askers_voice_not_the_banks() -> None:

@@ -134,23 +134,17 @@ class _TextIndex:
     the per-hit cost logarithmic rather than a ``find`` per break character per hit.
     """
 
-    __slots__ = ("_breaks", "_education", "text")
+    __slots__ = ("_breaks", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._breaks: dict[frozenset[str], list[int]] = {}
-        self._education: bool | None = None
 
     def breaks(self, breaks: frozenset[str]) -> list[int]:
         positions = self._breaks.get(breaks)
         if positions is None:
             positions = self._breaks[breaks] = _break_positions(self.text, breaks)
         return positions
-
-    def education_frame(self) -> bool:
-        if self._education is None:
-            self._education = is_education_frame(self.text)
-        return self._education
 
 
 # The last few texts' indexes, looked up by identity: detectors of one check share the same str object.
@@ -170,8 +164,9 @@ def _index(text: str) -> _TextIndex:
 
 
 def education_frame(text: str) -> bool:
-    """``is_education_frame`` for a normalised text, computed once per text and shared by every detector."""
-    return _index(text).education_frame()
+    """``is_education_frame`` for a normalised text; product_type remembers the answer for the last few texts, so
+    inference and every detector of one check share one computation."""
+    return is_education_frame(text)
 
 
 def _bounds(text: str, start: int, end: int, breaks: frozenset[str], reach: int = 400) -> tuple[int, int]:
@@ -527,4 +522,4 @@ def is_framed_out(text: str, start: int, end: int, params: FramingParams) -> boo
         return True
     if is_question(text, end) or judged_after(text, end) or is_quoted_question(text, start, end):
         return True
-    return is_quoted(text, start, end) and _index(text).education_frame()
+    return is_quoted(text, start, end) and education_frame(text)
