@@ -1,7 +1,7 @@
 """The compliance engine at several git revisions, side by side in one run: speed and held-out scores.
 
     .venv/bin/python -m bench.compliance_revisions 109140d HEAD
-    .venv/bin/python -m bench.compliance_revisions 109140d HEAD --heldout evals/heldout/compliance_12.yaml
+    .venv/bin/python -m bench.compliance_revisions 109140d HEAD --heldout evals/heldout/compliance_13.yaml
 
 Each revision is checked out into a temporary git worktree, and each of them runs on the same inputs, taken from
 the current tree: the production-like corpus, the current suite's texts joined into 2,000-character drafts, and its

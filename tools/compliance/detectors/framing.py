@@ -217,6 +217,32 @@ def is_negated(
     return False
 
 
+# What may join a quoted modifier to the word it describes: “想买就买”式超前消费, “躺赚”型产品.
+_MODIFIER_JOINERS = frozenset("式型的类")
+_OPENING_OF = {closing: opening for opening, closing in QUOTE_PAIRS.items()}
+# A quoted modifier longer than this is a quotation of its own, not a label on the next word.
+_MAX_QUOTED_MODIFIER = 16
+
+
+def quoted_modifier_start(text: str, start: int) -> int | None:
+    """Where a quoted label right before the hit opens (不建议“想买就买”式超前消费 → the “), or None.
+
+    A negation before such a label covers the word it labels, although the label pushes that word past the
+    negation window.
+    """
+    position = start
+    while position > 0 and start - position < 2 and text[position - 1] in _MODIFIER_JOINERS:
+        position -= 1
+    if position == 0 or (closing := text[position - 1]) not in _OPENING_OF:
+        return None
+    opening = _OPENING_OF[closing]
+    floor = max(0, position - 2 - _MAX_QUOTED_MODIFIER)
+    open_at = text.rfind(opening, floor, position - 1)
+    if open_at == -1 or any(text[i] in CLAUSE_BREAKS for i in range(open_at + 1, position - 1)):
+        return None
+    return open_at
+
+
 def is_quoted(text: str, start: int, end: int) -> bool:
     """True when [start, end) sits between an opening and a closing quotation mark in one sentence.
 
@@ -511,7 +537,12 @@ def is_framed_out(text: str, start: int, end: int, params: FramingParams) -> boo
     “到期稳赚”…): such a text quotes the phrases to warn against them, even where its sentence has no cue.
     """
     if params.negation and (
-        is_negated(text, start, params.negation_window, params.negators) or under_denial_lead(text, start)
+        is_negated(text, start, params.negation_window, params.negators)
+        or under_denial_lead(text, start)
+        or (
+            (label_start := quoted_modifier_start(text, start)) is not None
+            and is_negated(text, label_start, params.negation_window, params.negators)
+        )
     ):
         return True
     if in_customer_turn(text, start):

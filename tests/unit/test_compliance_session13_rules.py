@@ -1,0 +1,78 @@
+"""Rule behaviours added after held-out set 12: a client's paper gain told as a story, a loss someone will carry,
+a stock position topped up from a credit line, other debts cleared with the loan, hospital visits read back to
+the customer, a negation before a quoted label, and a survey named with its year, period and sample.
+
+Each behaviour is tested both ways, with wording of our own, so a test fails if the rule stops firing or starts
+firing on the look-alike."""
+
+from __future__ import annotations
+
+from tests.unit.compliance_checks import fired_rules
+from tools.compliance.detectors.framing import quoted_modifier_start
+
+FUND_FOOTER = (
+    "本基金由示例基金管理有限公司管理，示例银行仅为代理销售机构，不承担投资、兑付和风险管理责任。"
+    "基金有风险，投资须谨慎；过往业绩不代表未来表现。"
+)
+LOAN_TERMS = "示例e贷年化利率（单利）3.6%起，按日计息，以审批结果为准。"
+
+
+def test_a_clients_gain_told_as_a_story_is_a_testimonial() -> None:
+    story = "我服务的一位周女士，去年春天开始每周定投，行情回调时也坚持扣款，如今账户浮盈八千多。"
+    assert "AD-06" in fired_rules(story + FUND_FOOTER, "wecom", "fund")
+    # The same steady-plan advice with no one's gain to point at is no endorsement.
+    advice = "定投讲究坚持，行情回调时也坚持扣款，摊低成本，但账户仍可能出现浮亏。"
+    assert "AD-06" not in fired_rules(advice + FUND_FOOTER, "wecom", "fund")
+
+
+def test_a_loss_someone_will_carry_is_a_guarantee() -> None:
+    footer = "理财非存款、产品有风险、投资须谨慎。"
+    promise = "这款理财是正规渠道发行的，万一出了问题上面也会兜住，您就放心吧。"
+    assert "FM-01" in fired_rules(promise + footer, "wechat", "wealth")
+    denial = "理财产品出了问题不会有任何机构兜住，请按自身风险承受能力购买。"
+    assert "FM-01" not in fired_rules(denial + footer, "wechat", "wealth")
+
+
+def test_topping_up_a_stock_position_from_the_credit_line_is_borrowing_to_invest() -> None:
+    top_up = LOAN_TERMS + "最近股票跌了不少，想补点仓的话，可以从额度里先支一笔，涨回来再还。"
+    assert "LN-04" in fired_rules(top_up, "wecom", "consumer_loan")
+    spending = LOAN_TERMS + "家里想添置家电的话，可以从额度里先支一笔，按月分期还款。"
+    assert "LN-04" not in fired_rules(spending, "wecom", "consumer_loan")
+
+
+def test_clearing_other_debts_with_the_loan_is_borrowing_to_repay() -> None:
+    rollover = LOAN_TERMS + "其他网贷还有没还完的，也可以拿这笔钱还清，以后只还我们一家。"
+    assert "LN-04" in fired_rules(rollover, "call_script", "consumer_loan")
+    rule = LOAN_TERMS + "贷款资金不得用于偿还其他网贷，请按实际消费需要申请。"
+    assert "LN-04" not in fired_rules(rule, "call_script", "consumer_loan")
+
+
+def test_hospital_visits_the_bank_saw_are_sensitive_profiling() -> None:
+    nosy = "张叔叔您好，看您这几个月常去人民医院，给您推荐一款医疗险。"
+    assert "PI-03" in fired_rules(nosy, "wecom", "insurance")
+    general = "张叔叔您好，在医院看病时可以用我行信用卡分期缴费，详情咨询网点。"
+    assert "PI-03" not in fired_rules(general, "wecom")
+
+
+def test_a_negation_before_a_quoted_label_covers_the_word_it_labels() -> None:
+    text = "请勿“先用再说”式提前消费。"
+    assert quoted_modifier_start(text, text.index("提前消费")) == text.index("“")
+    # An unquoted phrase or a quote far from the hit is not a label.
+    assert quoted_modifier_start("请勿先用再说式提前消费。", 7) is None
+    caution = (
+        "【示例银行】示例e贷年化利率（单利）3.6%–18.0%。借款须量入为出，切勿“先用再说”式提前消费。拒收请回复R"
+    )
+    assert "LN-04" not in fired_rules(caution, "sms", "consumer_loan", send_at="2026-12-04T10:00:00")
+    push = "【示例银行】示例e贷年化利率（单利）3.6%–18.0%。“先用再说”式提前消费，生活更从容！拒收请回复R"
+    assert "LN-04" in fired_rules(push, "sms", "consumer_loan", send_at="2026-12-04T10:00:00")
+
+
+def test_a_survey_named_with_its_year_period_and_sample_has_a_source() -> None:
+    deposit = "本产品为存款产品，依照《存款保险条例》受到保护。"
+    sourced = (
+        "据示例银行2026年上半年网点服务问卷（调查时间为2026年3月至5月，有效样本4,210份），"
+        "九成以上的受访客户对取号等候时间表示满意。"
+    )
+    assert "AD-04" not in fired_rules(sourced + deposit, "wechat", "deposit")
+    unsourced = "调研显示，九成以上的受访客户对取号等候时间表示满意。"
+    assert "AD-04" in fired_rules(unsourced + deposit, "wechat", "deposit")
