@@ -76,3 +76,60 @@ def test_a_survey_named_with_its_year_period_and_sample_has_a_source() -> None:
     assert "AD-04" not in fired_rules(sourced + deposit, "wechat", "deposit")
     unsourced = "调研显示，九成以上的受访客户对取号等候时间表示满意。"
     assert "AD-04" in fired_rules(unsourced + deposit, "wechat", "deposit")
+
+
+def test_lettered_options_under_a_quiz_question_are_choices_not_claims() -> None:
+    quiz = "小测验：关于理财，以下说法错误的是？\nA. 理财产品保证收益\nB. 理财非存款、产品有风险、投资须谨慎\n答案：A"
+    assert "FM-01" not in fired_rules(quiz, "h5", "wealth")
+    # Lettered items under an ordinary heading stay claims.
+    menu = "本月三款理财任您选：\nA. 保证收益的稳享款\nB. 每日开放款\n理财非存款、产品有风险、投资须谨慎。"
+    assert "FM-01" in fired_rules(menu, "h5", "wealth")
+
+
+def test_scams_listed_under_a_do_not_take_heading_are_framed_out() -> None:
+    guide = "三、这些“好意”千万别信\n· “内部渠道包过”：先收包装费再消失；\n· “代办提额”：骗取卡片信息。"
+    assert "LN-06" not in fired_rules(guide, "wechat", "credit_card")
+    offer = "三、年底办卡福利\n· “内部渠道包过”：资料齐全当天出结果。"
+    assert "LN-06" in fired_rules(offer, "wechat", "credit_card")
+
+
+def test_a_deposit_named_as_one_part_of_a_combination_is_no_likening() -> None:
+    footer = "结构性存款不同于一般性存款，具有投资风险，您应当充分认识投资风险，谨慎投资。"
+    parts = "简单说，它就是“存款+期权”的组合：存款部分保障本金，期权部分决定收益档位。"
+    assert "FM-04" not in fired_rules(parts + footer, "article", "structured_deposit")
+    likening = "简单说，它就是存款，只是利息按档位给。"
+    assert "FM-04" in fired_rules(likening + footer, "article", "structured_deposit")
+
+
+def test_a_fact_sheet_label_line_names_the_fund_manager() -> None:
+    disclaimer = "示例银行仅作为代理销售机构，不承担产品的投资、兑付和风险管理责任。基金有风险，投资须谨慎。"
+    labelled = "· 基金管理人：示例基金管理有限公司\n· 风险等级：R3\n" + disclaimer
+    assert "WM-05" not in fired_rules(labelled, "article", "fund")
+    unnamed = "· 风险等级：R3\n" + disclaimer
+    assert "WM-05" in fired_rules(unnamed, "article", "fund")
+
+
+def test_a_spelled_out_instalment_rate_range_shows_its_maximum() -> None:
+    spoken = "机器人：账单分期按年化利率计息，年化利率区间为百分之六到百分之十五点五，不另收手续费。"
+    assert "LN-07" not in fired_rules(spoken, "call_script", "credit_card")
+    no_maximum = "机器人：账单分期按年化利率计息，年化利率低至百分之六，不另收手续费。"
+    assert "LN-07" in fired_rules(no_maximum, "call_script", "credit_card")
+
+
+def test_a_headline_daily_rate_needs_the_apr_in_the_headline_too() -> None:
+    body = "\n产品说明：贷款年化利率（单利）3.6%–18.0%，以审批结果为准，除利息外无其他费用。"
+    buried = "【主标题】示例e贷 日利率低至0.01%\n【副标题】线上申请，随借随还" + body
+    assert "LN-01" in fired_rules(buried, "h5", "consumer_loan")
+    level = "【主标题】示例e贷 年化利率（单利）3.6%起，日利率低至0.01%\n【副标题】线上申请，随借随还" + body
+    assert "LN-01" not in fired_rules(level, "h5", "consumer_loan")
+
+
+def test_a_refusal_branch_that_turns_back_to_the_pitch_keeps_marketing() -> None:
+    opening = "机器人：您好，这里是示例银行，我是AI智能语音助理，本次通话会被录音。\n"
+    repitch = (
+        opening + "【拒绝】客户说不需要\n机器人：明白。不过这款存款起存只要50元，您要不要再考虑一下？\n"
+        "客户再次拒绝 → 机器人：好的，已登记，今后不再致电打扰。"
+    )
+    assert "CALL-03" in fired_rules(repitch, "call_script", "deposit")
+    clean = opening + "【拒绝】客户说不需要\n机器人：好的，已登记，今后不再致电打扰，再见。"
+    assert "CALL-03" not in fired_rules(clean, "call_script", "deposit")

@@ -53,6 +53,18 @@ def _in_small_print(text: str, position: int) -> bool:
     return _SMALL_PRINT_LINE.match(text, line_start) is not None
 
 
+# A labelled headline line of a page or post (【主标题】…, 【副标题】…, 【首屏大字】…, 标题：…). The APR must be in the headline
+# whenever a daily or monthly rate is (catalog LN-01), so a headline rate beside an APR lower down is a finding.
+_HEADLINE_LINE = re.compile(
+    r"[ \t]*(【[^】\n]{0,6}(标题|头图|横幅|首屏|大字|主视觉|banner|Banner)[^】\n]{0,4}】|(主|副)?标题\s*:)"
+)
+
+
+def _in_headline(text: str, position: int) -> bool:
+    line_start = text.rfind("\n", 0, position) + 1
+    return _HEADLINE_LINE.match(text, line_start) is not None
+
+
 class AprRequiredParams(DetectorParams):
     """Offer patterns gate the rule; periodic-rate patterns locate the hit; APR patterns clear it."""
 
@@ -132,6 +144,23 @@ class AprRequiredDetector:
             )
         ]
 
+    def _headline_without_apr(
+        self, text: str, aprs: list[int], starts: Mapping[str, list[int]] | None
+    ) -> list[Hit]:
+        """A hit on a daily/monthly rate in a labelled headline when no headline line states the APR."""
+        if any(_in_headline(text, position) for position in aprs):
+            return []
+        in_headline = sorted(
+            (match.start(), match.end())
+            for pattern in self._periodic
+            for match in pattern.finditer(text, starts)
+            if _in_headline(text, match.start())
+        )
+        if not in_headline:
+            return []
+        start, end = in_headline[0]
+        return [Hit(start=start, end=end, detail="标题突出日/月利率，但标题中没有同样醒目的年化利率")]
+
     def detect(self, ctx: DetectionContext) -> list[Hit]:
         """With an APR stated: hits only for periodic rates that contradict it; else as described above."""
         text = ctx.norm.text
@@ -140,7 +169,12 @@ class AprRequiredDetector:
         starts = ctx.literal_starts(self.tracked)
         aprs = [match.start() for pattern in self._aprs for match in pattern.finditer(text, starts)]
         if aprs:
-            return self._inconsistent_rates(text) + self._less_prominent_apr(text, aprs, starts)
+            less_prominent = self._less_prominent_apr(text, aprs, starts)
+            return (
+                self._inconsistent_rates(text)
+                + less_prominent
+                + ([] if less_prominent else self._headline_without_apr(text, aprs, starts))
+            )
         periodic = first_anchored_match(self._periodic, text, starts)
         if periodic is not None:
             return [Hit(start=periodic.start(), end=periodic.end(), detail="出现日/月利率但未明示年化利率")]

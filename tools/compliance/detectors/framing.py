@@ -324,6 +324,11 @@ PROHIBITION_CUES: tuple[str, ...] = (
     "下列说法",
     "说法正确",
     "说法错误",
+    # Scams listed to turn down (五、这些“帮忙”千万别接 / · “提额包过”：要求先交保证金…).
+    "千万别接",
+    "千万别信",
+    "千万别碰",
+    "别上当",
     # Never done (也从不委托任何中介“包办下款”).
     "从不",
     "从未",
@@ -399,8 +404,13 @@ _THIRD_PARTY_CLAIM = re.compile(
 )
 # A list item: 1. / 1、 / (1) / 一、 / - / • at the start of a line.
 _LIST_ITEM = re.compile(
-    r"\s*(\d{1,2}\s*[.、)]|[(（]\s*[\d一二三四五六七八九十]{1,2}\s*[)）]|[一二三四五六七八九十]{1,2}\s*、|[-•·*▪])"
+    r"\s*(\d{1,2}\s*[.、)]|[(（]\s*[\d一二三四五六七八九十]{1,2}\s*[)）]|[一二三四五六七八九十]{1,2}\s*、|[-•·*▪]"
+    r"|[A-Ha-h]\s*[.、)])"
 )
+# A quiz question about statements (下列说法正确的是？): the lettered options under it are choices to judge, and the
+# wrong ones are there to be rejected, so no option is the bank's claim.
+_QUIZ_QUESTION = re.compile(r"(下列|以下|哪)[^\n]{0,10}(说法|表述|做法)[^\n]{0,12}[?？]")
+_OPTION_ITEM = re.compile(r"\s*[A-Ha-h]\s*[.、)]")
 # A section heading (一、禁止使用的表述) heads the numbered items under it (1. … 2. …): it is their lead-in.
 _SECTION_HEADING = re.compile(r"\s*[一二三四五六七八九十]{1,2}\s*、")
 # Lead-in cues strong enough to cover unquoted items too (一、禁止使用的表述 / 3. 把监管部门或政府当作背书…).
@@ -435,7 +445,11 @@ def in_prohibition_frame(text: str, start: int, end: int) -> bool:
     """
     if not is_quoted(text, start, end):
         lead_in = _list_lead_in(text, start)
-        return lead_in is not None and any(cue in lead_in for cue in _STRONG_PROHIBITION_CUES)
+        if lead_in is None:
+            return False
+        if _OPTION_ITEM.match(text, text.rfind("\n", 0, start) + 1) and _QUIZ_QUESTION.search(lead_in):
+            return True
+        return any(cue in lead_in for cue in _STRONG_PROHIBITION_CUES)
     left, right = _bounds(text, start, end, SENTENCE_BREAKS)
     scope = text[left:start] + text[end:right]
     if any(cue in scope for cue in PROHIBITION_CUES) or _THIRD_PARTY_CLAIM.search(text, left, start):
