@@ -22,7 +22,7 @@ from tools.policy_kb import HashingEmbedder, KnowledgeBase, Passage
 
 SCHEMA = "JudgeVerdict"
 WEALTH_SMS = (
-    "【示例银行】稳享理财新品上线，拿着就行，稳稳的幸福！理财非存款、产品有风险、投资须谨慎。拒收请回复R"
+    "【示例银行】稳享理财新品上线，拿着就行，安心睡大觉！理财非存款、产品有风险、投资须谨慎。拒收请回复R"
 )
 SERVICE_TEXT = "示例银行始终以最好的服务陪伴每一位客户，欢迎到网点咨询。"
 
@@ -104,7 +104,7 @@ def rule_ids(result: CheckResult) -> list[str]:
 def test_implicit_promise_becomes_an_fm01_finding_with_the_exact_span(llm, kb):
     deterministic = check(WEALTH_SMS, "sms", "wealth")
     assert "FM-01" not in rule_ids(deterministic)  # the lexicon cannot see an implicit promise
-    llm.script(SCHEMA, json=verdict([violation("FM-01", "拿着就行，稳稳的幸福")]))
+    llm.script(SCHEMA, json=verdict([violation("FM-01", "拿着就行，安心睡大觉")]))
 
     judged = judge(WEALTH_SMS, "sms", "wealth", deterministic, run_id="run-1", clause_search=kb)
 
@@ -112,7 +112,7 @@ def test_implicit_promise_becomes_an_fm01_finding_with_the_exact_span(llm, kb):
     [added] = [f for f in judged.result.findings if f.detector == JUDGE_DETECTOR]
     start = WEALTH_SMS.index("拿着就行")
     assert added.span == Span(
-        start=start, end=start + len("拿着就行，稳稳的幸福"), quote="拿着就行，稳稳的幸福"
+        start=start, end=start + len("拿着就行，安心睡大觉"), quote="拿着就行，安心睡大觉"
     )
     assert WEALTH_SMS[added.span.start : added.span.end] == added.span.quote
     fm01 = default_rules().get("FM-01")
@@ -126,14 +126,14 @@ def test_a_quote_that_is_not_in_the_text_is_discarded_and_counted(llm, kb):
     llm.script(
         SCHEMA,
         json=verdict(
-            [violation("FM-01", "保证年年赚钱"), violation("FM-01", "稳稳的幸福"), violation("FM-01", "  ")]
+            [violation("FM-01", "保证年年赚钱"), violation("FM-01", "安心睡大觉"), violation("FM-01", "  ")]
         ),
     )
 
     judged = judge(WEALTH_SMS, "sms", "wealth", deterministic, run_id="run-2", clause_search=kb)
 
     assert judged.discarded_quotes == 2
-    assert [f.span.quote for f in judged.result.findings if f.detector == JUDGE_DETECTOR] == ["稳稳的幸福"]
+    assert [f.span.quote for f in judged.result.findings if f.detector == JUDGE_DETECTOR] == ["安心睡大觉"]
     assert any("2处引文在原文中找不到" in note for note in judged.notes)
 
 
@@ -237,14 +237,14 @@ def test_product_facts_reach_the_prompt(llm, kb):
 
 
 def test_a_violation_already_reported_is_not_duplicated_and_escalation_is_reapplied(llm, kb):
-    text = "限时抢购！稳享理财拿着就行，稳稳的幸福。理财非存款、产品有风险、投资须谨慎。"
+    text = "限时抢购！稳享理财拿着就行，安心睡大觉。理财非存款、产品有风险、投资须谨慎。"
     deterministic = check(text, "wechat", "wealth")
     fm03 = [f for f in deterministic.findings if f.rule_id == "FM-03"]
     assert fm03 and fm03[0].severity == "warn"
     llm.script(
         SCHEMA,
         json=verdict(
-            [violation("FM-03", fm03[0].span.quote), violation("FM-01", "拿着就行，稳稳的幸福")],
+            [violation("FM-03", fm03[0].span.quote), violation("FM-01", "拿着就行，安心睡大觉")],
             [confirm("H1", "FM-03", "keep", "none")],
         ),
     )
@@ -257,7 +257,7 @@ def test_a_violation_already_reported_is_not_duplicated_and_escalation_is_reappl
 
 def test_rules_out_of_scope_and_negative_decisions_add_nothing(llm, kb):
     deterministic = check(WEALTH_SMS, "sms", "wealth")
-    not_violation = {**violation("FM-01", "稳稳的幸福"), "decision": "not_violation"}
+    not_violation = {**violation("FM-01", "安心睡大觉"), "decision": "not_violation"}
     llm.script(SCHEMA, json=verdict([violation("CALL-03", "拿着就行"), not_violation]))
 
     judged = judge(WEALTH_SMS, "sms", "wealth", deterministic, run_id="run-10", clause_search=kb)
@@ -272,7 +272,7 @@ def test_a_broken_knowledge_base_costs_the_clauses_not_the_judgment(llm):
         def search(self, query: str, k: int = 5, **filters: str | None) -> list[Passage]:
             raise OSError("index folder is gone")
 
-    llm.script(SCHEMA, json=verdict([violation("FM-01", "稳稳的幸福")]))
+    llm.script(SCHEMA, json=verdict([violation("FM-01", "安心睡大觉")]))
     deterministic = check(WEALTH_SMS, "sms", "wealth")
 
     judged = judge(

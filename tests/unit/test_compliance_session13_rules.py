@@ -133,3 +133,134 @@ def test_a_refusal_branch_that_turns_back_to_the_pitch_keeps_marketing() -> None
     assert "CALL-03" in fired_rules(repitch, "call_script", "deposit")
     clean = opening + "【拒绝】客户说不需要\n机器人：好的，已登记，今后不再致电打扰，再见。"
     assert "CALL-03" not in fired_rules(clean, "call_script", "deposit")
+
+
+WEALTH_FOOTER = "本产品由示例理财有限责任公司发行与管理。理财非存款、产品有风险、投资须谨慎。"
+
+
+def test_certainty_in_feel_good_words_is_a_promise() -> None:
+    assert "FM-01" in fired_rules(
+        "年底把闲钱放进来，明年收获稳稳的收益。" + WEALTH_FOOTER, "wechat", "wealth"
+    )
+    assert "FM-01" in fired_rules("持有满一年，到期就能拿到手。" + WEALTH_FOOTER, "wechat", "wealth")
+    honest = "持有满一年后可赎回，到期实际收益以产品净值为准。" + WEALTH_FOOTER
+    assert "FM-01" not in fired_rules(honest, "wechat", "wealth")
+
+
+def test_history_offered_as_a_promise() -> None:
+    history = "这款产品上市五年，分红一次都没断过，身边买过的人没听说谁赔过钱。" + WEALTH_FOOTER
+    assert "FM-01" in fired_rules(history, "wecom", "wealth")
+    factual = "这款产品上市五年，历史分红记录见说明书，过往分红不代表未来。" + WEALTH_FOOTER
+    assert "FM-01" not in fired_rules(factual, "wecom", "wealth")
+
+
+def test_a_take_home_figure_is_a_yield_display() -> None:
+    push = "示例理财新品开放，持有满90天，到期稳拿2.8%。"
+    assert "WM-02" in fired_rules(push + WEALTH_FOOTER, "push", "wealth")
+    # Without any risk wording the take-home figure also needs FM-02's disclosure.
+    assert "FM-02" in fired_rules(push, "push", "wealth")
+    assert "FM-02" not in fired_rules(push + WEALTH_FOOTER, "push", "wealth")
+    # A benchmark range in brackets after 区间 is labelled, so the bare-年化 reading does not apply.
+    range_note = (
+        "业绩比较基准区间（年化2.50%–3.00%）为管理人参考债券市场收益水平测算得出，不是预期收益率。"
+        + WEALTH_FOOTER
+    )
+    assert "WM-02" not in fired_rules(range_note, "wechat", "wealth")
+
+
+def test_a_script_title_is_no_ai_disclosure_and_a_human_title_exempts_the_script() -> None:
+    body = "\n【开场】您好，这里是示例银行，我是客服小李，本次通话将被录音。\n【客户拒绝】好的，已登记，今后不再致电打扰。"
+    bot = "话术名称：存款到期提醒（语音机器人外呼）" + body
+    assert "CALL-04" in fired_rules(bot, "call_script", "deposit")
+    human = "话术名称：存款到期提醒（人工坐席）" + body
+    assert "CALL-04" not in fired_rules(human, "call_script", "deposit")
+    spoken = "话术名称：存款到期提醒\n【开场】您好，我是示例银行的智能外呼机器人，本次通话将被录音。\n【客户拒绝】好的，不再打扰。"
+    assert "CALL-04" not in fired_rules(spoken, "call_script", "deposit")
+
+
+def test_a_pitch_after_no_on_the_same_branch_line_keeps_marketing() -> None:
+    opening = "话术名称：大额存单邀约（人工坐席）\n【开场】您好，我是示例银行的客户经理，本次通话将被录音。\n"
+    pushy = (
+        opening
+        + "【客户说“不感兴趣”】明白。不过您先别急着挂，我再花一分钟讲完利率。\n【客户再次拒绝】好的，已登记不再致电。"
+    )
+    assert "CALL-03" in fired_rules(pushy, "call_script", "large_cd")
+    polite = opening + "【客户说“不感兴趣”】好的，明白。已为您登记，今后不再致电打扰，再见。"
+    assert "CALL-03" not in fired_rules(polite, "call_script", "large_cd")
+
+
+def test_deposit_insurance_per_account_with_the_limit_a_clause_later() -> None:
+    wrong = "【示例银行】存款受存款保险保护，每个账户分别计算，各保50万元。拒收请回复R"
+    assert "DP-02" in fired_rules(wrong, "sms", "deposit", send_at="2026-12-04T10:00:00")
+    right = (
+        "【示例银行】同一存款人在本行所有被保险存款账户的本金和利息合并计算，最高偿付限额50万元。拒收请回复R"
+    )
+    assert "DP-02" not in fired_rules(right, "sms", "deposit", send_at="2026-12-04T10:00:00")
+
+
+def test_students_reached_as_borrowers_through_their_parents() -> None:
+    terms = "贷款年化利率（单利）3.6%–18.0%，以审批结果为准。"
+    via_parents = "开学了，家长可以让孩子用自己的手机银行申请示例e贷，从大一开始积累信用。" + terms
+    assert "LN-05" in fired_rules(via_parents, "wechat", "consumer_loan")
+    parents_own = "开学季，家长可申请示例e贷用于家庭装修等个人消费，在校学生除外。" + terms
+    assert "LN-05" not in fired_rules(parents_own, "wechat", "consumer_loan")
+
+
+def test_an_applicant_age_below_the_sheets_minimum_is_a_misleading_claim() -> None:
+    terms = "贷款年化利率（单利）3.6%–18.0%，以审批结果为准。"
+    young = "年满20周岁就可以在线申请示例e贷。" + terms
+    assert "AD-03" in fired_rules(young, "wechat", "consumer_loan", product_id="CL-001")
+    sheet_age = "年满22周岁即可在线申请示例e贷。" + terms
+    assert "AD-03" not in fired_rules(sheet_age, "wechat", "consumer_loan", product_id="CL-001")
+
+
+def test_a_loan_for_a_down_payment_or_drawn_for_funds_is_borrowing_to_invest() -> None:
+    assert "LN-04" in fired_rules(
+        LOAN_TERMS + "首付差的那几万，用e贷先把首付凑齐。", "article", "consumer_loan"
+    )
+    assert "LN-04" in fired_rules(LOAN_TERMS + "额度闲着，可以提一笔出来买基金。", "wecom", "consumer_loan")
+    rule = LOAN_TERMS + "贷款不得用于支付购房首付，也不得用于购买基金理财。"
+    assert "LN-04" not in fired_rules(rule, "article", "consumer_loan")
+
+
+def test_an_id_number_in_its_own_groups_is_unmasked() -> None:
+    grouped = "请核对：身份证号 110105 19491231 002X，如有误请联系客户经理。"
+    assert "PI-01" in fired_rules(grouped, "wecom")
+    masked = "请核对：身份证号 110***********002X，如有误请联系客户经理。"
+    assert "PI-01" not in fired_rules(masked, "wecom")
+    # Groups that fail the check digit are some other number.
+    assert "PI-01" not in fired_rules("订单号 110105 19491231 0021。", "wecom")
+
+
+def test_a_training_quiz_and_a_penalty_roundup_quote_punished_wording() -> None:
+    quiz = (
+        "合规小测验（员工培训使用）\n请判断以下表述是否合规：\n1. 朋友圈写“这款理财稳赚不赔”。\n"
+        "答案：不合规。“稳赚不赔”暗示保本保收益，属于禁止的承诺性表述。"
+    )
+    assert "FM-01" not in fired_rules(quiz, "article")
+    roundup = "近期罚单中被点名的表述：\n一是承诺收益。部分材料写“保本保息”，被认定为违反广告法。"
+    assert not {"FM-01", "WM-06"} & fired_rules(roundup, "article")
+    promo = "年终福利：这款理财稳赚不赔，保本保息！"
+    assert "FM-01" in fired_rules(promo, "article")
+
+
+def test_a_headline_question_debunked_as_a_misconception_is_no_claim() -> None:
+    text = "标题：“买了就能稳赚？”——关于基金定投的两个误解\n" + FUND_FOOTER
+    assert "FM-01" not in fired_rules(text, "wechat", "fund")
+    boast = "标题：“买了就能稳赚？”——没错，就是这么简单！\n" + FUND_FOOTER
+    assert "FM-01" in fired_rules(boast, "wechat", "fund")
+
+
+def test_an_insurer_named_before_its_underwriting_verb() -> None:
+    named = "这款年金是示例人寿保险股份有限公司承保的，示例银行仅作为代理销售机构，不承担保险责任。"
+    assert "WM-05" not in fired_rules(named, "wecom", "insurance")
+    unnamed = "这款年金由我们推荐，示例银行仅作为代理销售机构，不承担保险责任。"
+    assert "WM-05" in fired_rules(unnamed, "wecom", "insurance")
+
+
+def test_other_banks_said_to_hide_conditions_in_fine_print_is_disparagement() -> None:
+    deposit = "本产品为存款产品，依照《存款保险条例》受到保护。"
+    jab = "有的银行宣传页上利率写得很大，提前支取的条件却藏在小字里。" + deposit
+    assert "AD-05" in fired_rules(jab, "wechat", "large_cd")
+    own = "我行所有支取条件都写在产品说明书第一页。" + deposit
+    assert "AD-05" not in fired_rules(own, "wechat", "large_cd")

@@ -45,7 +45,9 @@ _EDUCATION = re.compile(
     # Consumer-protection advice closing a piece that sells nothing (理性使用分期，量入为出，避免过度负债).
     r"量入为出|过度负债|您有权|"
     # Consumer-protection and anti-impersonation notices (FAQs are found by _has_faq_question).
-    r"消费者权益保护|消保宣传|权益保护宣传|冒充|冒名|谨防"
+    r"消费者权益保护|消保宣传|权益保护宣传|冒充|冒名|谨防|"
+    # Staff training quizzes and round-ups of regulators' penalties quote the wording that was punished.
+    r"员工培训|培训材料|培训使用|合规小测验|小测验|行政处罚|处罚决定|罚单|学习参考"
 )
 # What turns a text into an offer: a percentage, or an amount to buy, deposit or borrow.
 _OFFER = re.compile(

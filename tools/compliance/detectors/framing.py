@@ -320,6 +320,15 @@ PROHIBITION_CUES: tuple[str, ...] = (
     "可疑",
     "一律不信",
     "误区",
+    "误解",
+    # Staff quizzes and penalty round-ups: 以下表述摘自内部抽检中发现的典型问题…请判断是否合规; 被点名的表述.
+    "典型问题",
+    "是否合规",
+    "不合规",
+    "属于禁止",
+    "被点名",
+    "被认定为违反",
+    "违反了",
     # Quiz options in investor education: 下列说法正确的是？A. 定投可以保证不亏损.
     "下列说法",
     "说法正确",
@@ -369,6 +378,8 @@ DENIAL_LEADS: tuple[str, ...] = (
     "没人能承诺",
     "谁也不能承诺",
     "无法承诺",
+    # What wording implies is discussed, not claimed (“闭眼入”暗示保本保收益): copy never says it 暗示s its promise.
+    "暗示",
 )
 # A verdict passed on the thing named, later in the same sentence (打着…旗号的校园贷广告，多半是陷阱): the text
 # names it to condemn it. Only unambiguous judgements count; 谨防 before a hit is the warning-cue check's job.
@@ -392,6 +403,14 @@ JUDGEMENTS_AFTER: tuple[str, ...] = (
     "就不适合您",
     "并不适合您",
     "不适合您",
+    # A training or penalty text's verdict (…暗示保本保收益，属于禁止的承诺性表述; …被认定为违反广告法).
+    "属于禁止",
+    "属于违规",
+    "是违规",
+    "违反了",
+    "被认定为违反",
+    "同样属于",
+    "的暗示",
 )
 # A hit asked about rather than claimed: 这款产品保本吗？(the FAQ answer follows).
 _QUESTION_PARTICLES = ("吗", "么", "嘛", "吧", "呢")
@@ -405,7 +424,7 @@ _THIRD_PARTY_CLAIM = re.compile(
 # A list item: 1. / 1、 / (1) / 一、 / - / • at the start of a line.
 _LIST_ITEM = re.compile(
     r"\s*(\d{1,2}\s*[.、)]|[(（]\s*[\d一二三四五六七八九十]{1,2}\s*[)）]|[一二三四五六七八九十]{1,2}\s*、|[-•·*▪]"
-    r"|[A-Ha-h]\s*[.、)])"
+    r"|[A-Ha-h]\s*[.、)]|[一二三四五六七八九十]是)"
 )
 # A quiz question about statements (下列说法正确的是？): the lettered options under it are choices to judge, and the
 # wrong ones are there to be rejected, so no option is the bank's claim.
@@ -414,7 +433,21 @@ _OPTION_ITEM = re.compile(r"\s*[A-Ha-h]\s*[.、)]")
 # A section heading (一、禁止使用的表述) heads the numbered items under it (1. … 2. …): it is their lead-in.
 _SECTION_HEADING = re.compile(r"\s*[一二三四五六七八九十]{1,2}\s*、")
 # Lead-in cues strong enough to cover unquoted items too (一、禁止使用的表述 / 3. 把监管部门或政府当作背书…).
-_STRONG_PROHIBITION_CUES = ("禁止", "不得", "严禁", "禁用", "红线", "不能使用", "不要使用")
+_STRONG_PROHIBITION_CUES = (
+    "禁止",
+    "不得",
+    "严禁",
+    "禁用",
+    "红线",
+    "不能使用",
+    "不要使用",
+    # A penalty round-up's list of what regulators named (被点名的表述大致有三类：\n一是承诺收益。).
+    "被点名",
+    "被处罚",
+    "违规表述",
+    "违规话术",
+    "典型问题",
+)
 _LIST_LOOKBACK = 20  # list items between a hit and its lead-in line, at most
 
 
@@ -512,10 +545,17 @@ def is_quoted_question(text: str, start: int, end: int) -> bool:
     left, right = _bounds(text, start, end, SENTENCE_BREAKS)
     if right >= len(text) or text[right] not in "?？":
         return False
-    return any(word in text[left:start] for word in _QUOTED_QUESTION_WORDS)
+    if any(word in text[left:start] for word in _QUOTED_QUESTION_WORDS):
+        return True
+    # A yes-no question by intonation alone (“到期就能拿3.2%？”——三个常见误解) is asked only to be answered no.
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : len(text) if line_end == -1 else line_end]
+    return any(cue in line for cue in _DEBUNKING_CUES)
 
 
 _QUOTED_QUESTION_WORDS = ("有没有", "能不能", "会不会", "是不是", "可不可以", "是否", "哪里有", "哪有")
+_DEBUNKING_CUES = ("误解", "误区", "真相", "澄清", "辟谣", "说清楚", "答案是否定的")
 
 
 def in_customer_turn(text: str, start: int) -> bool:

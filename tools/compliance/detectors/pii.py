@@ -25,6 +25,10 @@ _CARD_RE = re.compile(r"(?<!\d)\d{16,19}(?!\d)")
 # Every kind needs a run of at least 11 digits. This pattern starts with a character class, so sre skips
 # through the text at C speed; the three above start with a look-behind and try every position.
 _LONG_DIGIT_RUN = re.compile(r"\d{11}")
+# An ID number written in its own groups, region / birth date / sequence and check (110105 19491231 002X). The
+# normaliser joins only 3–4-digit groups (phone and card style), so this form needs its own pattern.
+_GROUPED_ID_RE = re.compile(r"(?<![\dXx])(\d{6})[ \t-](\d{8})[ \t-](\d{3}[\dXx])(?![\dXx])")
+_BIRTH_DATE_GROUP = re.compile(r"\d{8}")
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK_CODES = "10X98765432"
@@ -86,9 +90,17 @@ class PiiDetector:
     def detect(self, ctx: DetectionContext) -> list[Hit]:
         """Each unmasked ID, mobile or card number, labelled; an ID is never also reported as a card."""
         text = ctx.norm.text
-        if _LONG_DIGIT_RUN.search(text) is None:
-            return []
         found: list[tuple[int, int, PiiKind]] = []
+        if "id_card" in self.kinds and _BIRTH_DATE_GROUP.search(text) is not None:
+            found.extend(
+                (m.start(), m.end(), "id_card")
+                for m in _GROUPED_ID_RE.finditer(text)
+                if is_valid_resident_id("".join(m.groups()))
+            )
+        if _LONG_DIGIT_RUN.search(text) is None:
+            return [
+                Hit(start=start, end=end, detail=f"未脱敏的{PII_LABELS[kind]}") for start, end, kind in found
+            ]
         id_spans = [(m.start(), m.end()) for m in _ID_RE.finditer(text) if is_valid_resident_id(m.group(0))]
         if "id_card" in self.kinds:
             found.extend((start, end, "id_card") for start, end in id_spans)
