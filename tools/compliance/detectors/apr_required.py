@@ -60,6 +60,10 @@ _HEADLINE_LINE = re.compile(
 )
 
 
+# Cheap test that some headline label occurs at all (literal first characters, unlike the line-anchored pattern).
+_ANY_HEADLINE = re.compile(r"【[^】\n]{0,6}(标题|头图|横幅|首屏|大字|主视觉|banner|Banner)|标题\s*:")
+
+
 def _in_headline(text: str, position: int) -> bool:
     line_start = text.rfind("\n", 0, position) + 1
     return _HEADLINE_LINE.match(text, line_start) is not None
@@ -148,7 +152,7 @@ class AprRequiredDetector:
         self, text: str, aprs: list[int], starts: Mapping[str, list[int]] | None
     ) -> list[Hit]:
         """A hit on a daily/monthly rate in a labelled headline when no headline line states the APR."""
-        if any(_in_headline(text, position) for position in aprs):
+        if _ANY_HEADLINE.search(text) is None or any(_in_headline(text, position) for position in aprs):
             return []
         in_headline = sorted(
             (match.start(), match.end())

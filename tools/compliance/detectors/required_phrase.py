@@ -37,6 +37,9 @@ class RequiredPart(DetectorParams):
 
     label: str = Field(min_length=1)
     pattern: str = Field(min_length=1)
+    # A match on a line that opens with one of these labels does not count: a call script's title line
+    # (话术名称：…（智能外呼机器人）) is a note to staff, not something said to the customer.
+    not_on_lines_starting: list[str] = Field(default_factory=list)
 
     @field_validator("pattern")
     @classmethod
@@ -57,6 +60,21 @@ class MissingEscalation(DetectorParams):
     def _patterns_compile(cls, value: list[str]) -> list[str]:
         compile_patterns(value)
         return value
+
+
+def _present(
+    pattern: AnchoredPattern, text: str, starts: Mapping[str, list[int]] | None, skipped: tuple[str, ...]
+) -> bool:
+    """Whether the part occurs, outside lines that open with one of the ``skipped`` labels."""
+    if not skipped:
+        return search(pattern, text, starts) is not None
+    for match in pattern.finditer(text, starts):
+        position = text.rfind("\n", 0, match.start()) + 1
+        while position < match.start() and text[position] in " \t":
+            position += 1
+        if not text.startswith(skipped, position):
+            return True
+    return False
 
 
 class RequiredPhraseParams(DetectorParams):
@@ -86,7 +104,8 @@ class RequiredPhraseDetector:
     def __init__(self, params: RequiredPhraseParams) -> None:
         self.params = params
         self._parts = tuple(
-            (part.label, AnchoredPattern(compile_pattern(part.pattern))) for part in params.all_of
+            (part.label, AnchoredPattern(compile_pattern(part.pattern)), tuple(part.not_on_lines_starting))
+            for part in params.all_of
         )
         self._triggers = anchored(compile_patterns(params.trigger))
         self._unless = compile_patterns(params.unless)
@@ -98,7 +117,7 @@ class RequiredPhraseDetector:
             anchored(compile_patterns(params.escalate.patterns)) if params.escalate else ()
         )
         self.tracked = tracked_literals(
-            self._triggers + tuple(p for _, p in self._parts) + self._escalate_patterns
+            self._triggers + tuple(p for _, p, _ in self._parts) + self._escalate_patterns
         )
 
     def _first_unquoted_trigger(
@@ -128,7 +147,9 @@ class RequiredPhraseDetector:
             and not any(pattern.search(text) for pattern in self._untyped_scope)
         ):
             return []
-        missing = [label for label, pattern in self._parts if search(pattern, text, starts) is None]
+        missing = [
+            label for label, pattern, skipped in self._parts if not _present(pattern, text, starts, skipped)
+        ]
         if not missing:
             return []
         detail = "缺少：" + "、".join(missing)
