@@ -160,6 +160,12 @@ class AnchoredPattern:
         ``literal_starts`` maps each anchor found in the (case-folded, same-length) text to its start offsets;
         None means unknown, and the whole text is scanned.
         """
+        if (
+            literal_starts is not None
+            and self.anchors is not None
+            and literal_starts.keys().isdisjoint(self.anchors)
+        ):
+            return  # every match holds an anchor, and none occurs: most patterns of most checks end here, cheaply
         if literal_starts is None or self.anchors is None or not (self.windowed or self.start_bounded):
             yield from self.pattern.finditer(text)
             return
