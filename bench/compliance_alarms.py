@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.compliance_alarms            # summary and one line per flagged draft
     .venv/bin/python -m bench.compliance_alarms --json     # the same as JSON
+    .venv/bin/python -m bench.compliance_alarms --corpus evals/heldout/production_2.yaml   # another corpus
 
 The corpus (``bench/compliance/corpus.yaml``) is long copy written like what marketers submit. Most drafts are
 meant to be compliant; the ``slips`` of the others name the mistakes their author put in on purpose. It is not a
@@ -15,6 +16,7 @@ import argparse
 import json
 import sys
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import yaml
 
@@ -31,8 +33,8 @@ class DraftAlarm:
     findings: list[str]
 
 
-def alarms() -> list[DraftAlarm]:
-    corpus = Corpus.model_validate(yaml.safe_load(PRODUCTION_CORPUS.read_text(encoding="utf-8")))
+def alarms(path: Path = PRODUCTION_CORPUS) -> list[DraftAlarm]:
+    corpus = Corpus.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     rows = []
     for draft in corpus.drafts:
         result = check(
@@ -62,8 +64,9 @@ def summary(rows: list[DraftAlarm]) -> dict[str, int]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--corpus", type=Path, default=PRODUCTION_CORPUS, help="a bench_corpus YAML file")
     args = parser.parse_args(argv)
-    rows = alarms()
+    rows = alarms(args.corpus)
     totals = summary(rows)
     if args.json:
         sys.stdout.write(
