@@ -264,3 +264,82 @@ def test_other_banks_said_to_hide_conditions_in_fine_print_is_disparagement() ->
     assert "AD-05" in fired_rules(jab, "wechat", "large_cd")
     own = "我行所有支取条件都写在产品说明书第一页。" + deposit
     assert "AD-05" not in fired_rules(own, "wechat", "large_cd")
+
+
+def test_a_statement_quoted_to_be_judged_false_is_no_claim() -> None:
+    quiz = "课后判断题\n1. “这只理财稳赚不赔。”\n答案：错。理财产品不保证收益。\n" + WEALTH_FOOTER
+    assert "FM-01" not in fired_rules(quiz, "wechat", "wealth")
+    refuted = "常见说法：“这只理财稳赚不赔。”——错。理财产品不保证收益。" + WEALTH_FOOTER
+    assert "FM-01" not in fired_rules(refuted, "wechat", "wealth")
+    endorsed = "客户都说：“这只理财稳赚不赔。”——没错！" + WEALTH_FOOTER
+    assert "FM-01" in fired_rules(endorsed, "wechat", "wealth")
+
+
+def test_quotes_a_text_declares_to_be_scam_wording_are_framed_out() -> None:
+    phrasebook = (
+        "下面引号里的话，都是骗子常用的话术。\n一、“稳赚”类\n骗子的说法五花八门。\n二、“零风险”类\n"
+        "本行1年期整存整取年利率1.10%，以官网挂牌为准。"
+    )
+    assert "FM-01" not in fired_rules(phrasebook, "article")
+    without_note = "一、“稳赚”类\n本行1年期整存整取年利率1.10%。\n二、“零风险”类"
+    assert "FM-01" in fired_rules(without_note, "article")
+
+
+def test_a_masked_chat_name_is_the_customer_and_their_figures_ask_for_nothing() -> None:
+    chat = (
+        "[09:12] 刘**：听朋友说这个理财去年年化有3.1%，是真的吗？\n"
+        "[09:15] 王磊：我不能给您报收益数字，请以产品说明书为准。" + WEALTH_FOOTER
+    )
+    assert "WM-03" not in fired_rules(chat, "wecom", "wealth")
+    staff = "[09:15] 王磊：这个理财去年年化有3.1%，您可以放心买。" + WEALTH_FOOTER
+    assert "WM-03" in fired_rules(staff, "wecom", "wealth")
+
+
+def test_the_opening_is_read_from_the_labelled_opening_node() -> None:
+    header = (
+        "外呼话术稿：大额存单发行告知（AI语音机器人）\n脚本ID：VB-1  版本：2\n外呼策略：工作日9:00-20:00\n"
+    )
+    named = (
+        header
+        + "【N01 开场｜固定话术】\n“您好，这里是示例银行，我是AI语音助理，本次通话将被录音。”\n【拒绝】好的，不再致电打扰。"
+    )
+    assert "CALL-02" not in fired_rules(named, "call_script", "large_cd")
+    nameless = (
+        header
+        + "【N01 开场｜固定话术】\n“您好，这里是财富中心，我是AI语音助理，本次通话将被录音。”\n【拒绝】好的，不再致电打扰。"
+    )
+    assert "CALL-02" in fired_rules(nameless, "call_script", "large_cd")
+
+
+def test_a_staff_note_that_forbids_pitching_after_refusal_is_no_pitch() -> None:
+    base = "【开场】您好，这里是示例银行，我是AI语音助理，本次通话将被录音。\n【拒绝】好的，已登记，不再致电打扰。\n"
+    assert "CALL-03" not in fired_rules(
+        base + "【合规备注】客户拒绝后不得继续营销。", "call_script", "deposit"
+    )
+    slipped = "【开场】您好，这里是示例银行，我是AI语音助理，本次通话将被录音。\n【拒绝】好的，不打扰您了。顺便跟您提一句，这款存款50元起存。已登记。"
+    assert "CALL-03" in fired_rules(slipped, "call_script", "deposit")
+
+
+def test_a_staff_note_mentioning_ai_is_no_disclosure_to_the_customer() -> None:
+    script = (
+        "【开场】您好，这里是示例银行，我是客服小周，本次通话将被录音。\n【拒绝】好的，已登记，不再致电打扰。\n"
+        "【合规备注】本脚本由AI语音机器人播报。"
+    )
+    assert "CALL-04" in fired_rules(script, "call_script", "deposit")
+
+
+def test_glossary_terms_and_fee_floors_are_not_absolute_claims() -> None:
+    glossary = (
+        "什么是“最大回撤”？它指一段时间内净值从最高点到最低点的跌幅。预借现金手续费低于最低标准时按10元收取。"
+    )
+    assert "AD-01" not in fired_rules(glossary, "h5")
+    boast = "我们的服务全市最好。"
+    assert "AD-01" in fired_rules(boast, "h5")
+
+
+def test_what_instalments_do_weighed_against_their_cost_is_no_inducement() -> None:
+    terms = "分期年化利率（单利）5.5%–17.0%，具体以页面为准。"
+    weighed = "账单分期能把大额账单拆成几期慢慢还，但分期是有成本的。" + terms
+    assert "LN-04" not in fired_rules(weighed, "article", "credit_card")
+    pushed = "账单分期能把大额账单拆成几期慢慢还，轻松无压力。" + terms
+    assert "LN-04" in fired_rules(pushed, "article", "credit_card")

@@ -13,6 +13,9 @@ _LINE_OR_SENTENCE_END = "\n。!?"
 # A bracketed heading with no speaker after it (【外呼策略】未接通时间隔2小时重拨…) is a note for the dialler or
 # the agent, not words the callee hears; 【开场】机器人：您好… is spoken.
 _NOTE_LINE = re.compile(r"[ \t]*【[^】\n]{1,12}】(?![ \t]*[^\s:【】]{1,6}[ \t]*:)[^\n]*(?:\n|$)")
+# A script that labels its opening node (【N01 开场｜固定话术】, 开场白：) is heard from there: the lines before it
+# (script id, version, dialling policy, variables) are for staff.
+_OPENING_LABEL = re.compile(r"【[^】\n]{0,20}开场[^】\n]{0,20}】|(?m:^)[ \t]*开场(白|话术)?[ \t]*:")
 
 
 class CallOpeningParams(DetectorParams):
@@ -33,7 +36,9 @@ class CallOpeningDetector:
     def detect(self, ctx: DetectionContext) -> list[Hit]:
         """A hit on the first sentence when the opening window does not contain the bank's short name."""
         text = ctx.norm.text
-        start = len(text) - len(text.lstrip())
+        label = _OPENING_LABEL.search(text)
+        start = label.end() if label is not None else 0
+        start += len(text[start:]) - len(text[start:].lstrip())
         while (note := _NOTE_LINE.match(text, start)) is not None and note.end() < len(text):
             start = note.end() + len(text[note.end() :]) - len(text[note.end() :].lstrip())
         opening = text[start : start + self.params.opening_chars]

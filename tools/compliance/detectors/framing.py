@@ -321,6 +321,7 @@ PROHIBITION_CUES: tuple[str, ...] = (
     "一律不信",
     "误区",
     "误解",
+    "误会",
     # Staff quizzes and penalty round-ups: 以下表述摘自内部抽检中发现的典型问题…请判断是否合规; 被点名的表述.
     "典型问题",
     "是否合规",
@@ -566,7 +567,10 @@ def in_customer_turn(text: str, start: int) -> bool:
 
 # An FAQ's question (问：产品页写着业绩比较基准3%，是不是到期一定能拿到3%？ Q2：借的钱可以拿去买理财吗？) is the
 # customer's voice too.
-_CUSTOMER_LABEL = re.compile(r"[ \t]*(?:客户|顾客|问|[Qq])[ \t]*\d{0,2}[ \t]*[:：]")
+# In a chat log the customer is the one whose name is masked ([10:25] 张**：…); staff sign with their own name.
+_CUSTOMER_LABEL = re.compile(
+    r"[ \t]*(?:\[\d{1,2}:\d{2}\][ \t]*)?(?:客户|顾客|问|[Qq]|[^\s:\[\]*]{1,3}\*+)[ \t]*\d{0,2}[ \t]*[:：]"
+)
 
 
 _COORDINATORS = frozenset("、和与及或")
@@ -582,6 +586,37 @@ def coordinated(text: str, previous_end: int, start: int) -> bool:
         return False
     gap = text[previous_end:start]
     return gap == "" or (len(gap) == 1 and gap in _COORDINATORS)
+
+
+# A statement quoted to be judged and then judged false: 判断题1：“…能全额偿付60万元。”\n答案：错。 / “…就是定期存款。”——错。
+_VERDICT_FALSE = re.compile(r"[\s—\-:：,，。]{0,4}(?:答案|答|解析|判断)?[\s:：]{0,2}(?:错|不对|不正确|×|✗)")
+_QUOTE_CLOSERS = frozenset(QUOTE_PAIRS.values())
+
+
+def refuted_quote(text: str, start: int, end: int) -> bool:
+    """True for a quoted statement set as a true-or-false question (判断题) or judged false right after it."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end == -1 else line_end
+    if "判断" in text[max(0, line_start - 40) : line_end] and is_quoted(text, start, end):
+        return True
+    close = next((i for i in range(end, min(line_end, end + 80)) if text[i] in _QUOTE_CLOSERS), -1)
+    if close == -1 or not is_quoted(text, start, end):
+        return False
+    return _VERDICT_FALSE.match(text, close + 1) is not None
+
+
+# A text that says its quotations are scammers' or banned wording (下面引号中的话，都是骗子常用话术).
+_QUOTES_DECLARED_BAD = re.compile(
+    r"引号(?:中|里|内)的?(?:话|说法|内容|表述)[^。\n]{0,16}(?:骗子|诈骗|违规|错误|禁用|不能说|不要说|不得使用)"
+)
+
+
+def quotes_declared_bad(text: str, start: int, end: int) -> bool:
+    """True for a quoted hit after the text has said that what it quotes is scam or banned wording."""
+    if text.find("引号", 0, start) == -1:
+        return False
+    return _QUOTES_DECLARED_BAD.search(text, 0, start) is not None and is_quoted(text, start, end)
 
 
 def is_framed_out(text: str, start: int, end: int, params: FramingParams) -> bool:
@@ -606,5 +641,7 @@ def is_framed_out(text: str, start: int, end: int, params: FramingParams) -> boo
     if in_warning_frame(text, start, end, params.warning_cues) or in_prohibition_frame(text, start, end):
         return True
     if is_question(text, end) or judged_after(text, end) or is_quoted_question(text, start, end):
+        return True
+    if refuted_quote(text, start, end) or quotes_declared_bad(text, start, end):
         return True
     return is_quoted(text, start, end) and education_frame(text)

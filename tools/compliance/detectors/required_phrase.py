@@ -28,7 +28,13 @@ from tools.compliance.detectors.base import (
     compile_pattern,
     compile_patterns,
 )
-from tools.compliance.detectors.framing import education_frame, is_quoted
+from tools.compliance.detectors.framing import (
+    education_frame,
+    in_customer_turn,
+    is_quoted,
+    quotes_declared_bad,
+    refuted_quote,
+)
 from tools.compliance.gate import patterns_anchors
 
 
@@ -60,6 +66,12 @@ class MissingEscalation(DetectorParams):
     def _patterns_compile(cls, value: list[str]) -> list[str]:
         compile_patterns(value)
         return value
+
+
+def _quoted_as_bad(text: str, start: int, end: int, education: bool) -> bool:
+    if not is_quoted(text, start, end):
+        return False
+    return education or quotes_declared_bad(text, start, end) or refuted_quote(text, start, end)
 
 
 def _present(
@@ -120,23 +132,40 @@ class RequiredPhraseDetector:
             self._triggers + tuple(p for _, p, _ in self._parts) + self._escalate_patterns
         )
 
-    def _first_unquoted_trigger(
-        self, text: str, starts: Mapping[str, list[int]] | None
+    def _first_own_trigger(
+        self, text: str, starts: Mapping[str, list[int]] | None, *, education: bool
     ) -> re.Match[str] | None:
-        """In a training or anti-fraud text, a trigger quoted as a bad example (错误示范：“…名列前茅。”) asks for nothing."""
+        """The first trigger the text itself states.
+
+        What the customer says (客户：听说去年年化有3%?) asks for no disclosure, nor does a trigger quoted as a
+        bad example: in a training or anti-fraud text (错误示范：“…名列前茅。”), under a note that the quotes are
+        scam wording, or as a statement judged false.
+        """
         matches = sorted(
             (m for pattern in self._triggers for m in pattern.finditer(text, starts) if m.end() > m.start()),
             key=lambda m: m.start(),
         )
-        return next((m for m in matches if not is_quoted(text, m.start(), m.end())), None)
+        return next(
+            (
+                m
+                for m in matches
+                if not in_customer_turn(text, m.start())
+                and not _quoted_as_bad(text, m.start(), m.end(), education)
+            ),
+            None,
+        )
 
     def detect(self, ctx: DetectionContext) -> list[Hit]:
         """One hit naming every missing part; it points at the trigger when there is one."""
         text = ctx.norm.text
         starts = ctx.literal_starts(self.tracked)
         trigger = first_anchored_match(self._triggers, text, starts) if self._triggers else None
-        if trigger is not None and education_frame(text):
-            trigger = self._first_unquoted_trigger(text, starts)
+        if trigger is not None and (
+            in_customer_turn(text, trigger.start())
+            or is_quoted(text, trigger.start(), trigger.end())
+            or education_frame(text)
+        ):
+            trigger = self._first_own_trigger(text, starts, education=education_frame(text))
         if self._triggers and trigger is None:
             return []
         if any(pattern.search(text) for pattern in self._unless):
