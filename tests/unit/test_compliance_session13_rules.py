@@ -343,3 +343,69 @@ def test_what_instalments_do_weighed_against_their_cost_is_no_inducement() -> No
     assert "LN-04" not in fired_rules(weighed, "article", "credit_card")
     pushed = "账单分期能把大额账单拆成几期慢慢还，轻松无压力。" + terms
     assert "LN-04" in fired_rules(pushed, "article", "credit_card")
+
+
+def test_a_promise_in_english_or_cantonese_is_still_a_promise() -> None:
+    assert "FM-01" in fired_rules(
+        "Hi 张先生，这款理财 basically risk-free。" + WEALTH_FOOTER, "wecom", "wealth"
+    )
+    assert "FM-01" not in fired_rules(
+        "Hi 张先生，这款理财 is not risk-free。" + WEALTH_FOOTER, "wecom", "wealth"
+    )
+    assert "FM-01" in fired_rules("陈生，呢只基金揸住两年都唔会蚀。" + FUND_FOOTER, "wecom", "fund")
+    assert "FM-01" in fired_rules("持有满一年，也不会让您亏本。" + WEALTH_FOOTER, "article", "wealth")
+
+
+def test_staff_who_vouch_for_a_fund_from_their_own_gains_are_testimonials() -> None:
+    vouch = "我自己也定投这只基金两年了，赚了不少，推荐您试试。" + FUND_FOOTER
+    assert "AD-06" in fired_rules(vouch, "wecom", "fund")
+    plain = "这只基金支持定投，10元起投，适合长期投资。" + FUND_FOOTER
+    assert "AD-06" not in fired_rules(plain, "wecom", "fund")
+
+
+def test_insurance_premiums_sold_as_deposits_are_product_confusion() -> None:
+    footer = "本产品由示例人寿保险股份有限公司承保，示例银行仅作为代理销售机构，不承担保险责任。"
+    assert "FM-04" in fired_rules("【主标题】每年存2万，存满5年，养老有保障\n" + footer, "h5", "insurance")
+    premium = "【主标题】年交保费2万元，交费期5年\n" + footer
+    assert "FM-04" not in fired_rules(premium, "h5", "insurance")
+
+
+def test_a_card_repaid_with_the_loan_is_borrowing_to_repay() -> None:
+    assert "LN-04" in fired_rules(LOAN_TERMS + "可以先用e贷把信用卡还上。", "push", "consumer_loan")
+    rule = LOAN_TERMS + "贷款资金不得用于偿还信用卡欠款。"
+    assert "LN-04" not in fired_rules(rule, "push", "consumer_loan")
+
+
+def test_a_node_label_neither_discloses_the_ai_nor_hides_a_claim_to_be_human() -> None:
+    script = (
+        "[开场·机器人] 您好，这里是示例银行，本次通话会被录音。\n"
+        "[问答·转人工] 客户：转人工。机器人：我就是人工客服，您直接问吧。\n[拒绝] 好的，已登记，不再致电打扰。"
+    )
+    assert "CALL-04" in fired_rules(script, "call_script", "deposit")
+
+
+def test_a_question_in_a_node_label_is_asked_not_claimed() -> None:
+    footer = "结构性存款不同于一般性存款，具有投资风险，您应当充分认识投资风险，谨慎投资。"
+    asked = "[问答·和定期存款一样吗] 不一样，收益率不固定。" + footer
+    assert "FM-04" not in fired_rules(asked, "call_script", "structured_deposit")
+    claimed = "[介绍] 这款产品和定期存款一样，收益固定。" + footer
+    assert "FM-04" in fired_rules(claimed, "call_script", "structured_deposit")
+
+
+def test_an_or_branch_without_a_risk_test_lets_every_level_in() -> None:
+    def audience(*branches: dict[str, object]) -> dict[str, object]:
+        return {"and": [{"tag": "marketing_consent", "op": "eq", "value": True}, {"or": list(branches)}]}
+
+    tested = {"tag": "risk_level", "op": "gte", "value": "C3"}
+    loose = audience(tested, {"tag": "has_fund", "op": "eq", "value": True})
+    assert "FM-05" in fired_rules("基金定投推广", "audience", product_id="FD-001", audience=loose)
+    strict = audience(tested, {"tag": "risk_level", "op": "gte", "value": "C4"})
+    assert "FM-05" not in fired_rules("基金定投推广", "audience", product_id="FD-001", audience=strict)
+
+
+def test_other_banks_rates_are_not_compared_with_this_products_sheet() -> None:
+    insured = "大额存单属于存款，依照《存款保险条例》受到保护。"
+    theirs = "同样是3年期，别家给的利率不到2%，我们这期年利率2.15%。" + insured
+    assert "FM-06" not in fired_rules(theirs, "wecom", "large_cd", product_id="LCD-001")
+    ours = "我们这期3年期大额存单年利率1.90%。" + insured
+    assert "FM-06" in fired_rules(ours, "wecom", "large_cd", product_id="LCD-001")

@@ -41,6 +41,32 @@ def conditions(node: Any, positive: bool = True) -> Iterator[tuple[dict[str, Any
                 yield from conditions(child, positive)
 
 
+def admitted_risk_levels(node: Any) -> set[str]:
+    """The C-levels an expression can let in, following and/or: one OR branch without a risk condition
+    (风险测评C3及以上…，或现有基金持有客户) admits every level, however strict the other branch is.
+
+    An over-approximation where NOT wraps more than one risk condition: it then admits every level.
+    """
+    everyone = set(RISK_LEVELS)
+    if not isinstance(node, dict):
+        return everyone
+    if "tag" in node:
+        return _risk_levels_selected(node) if node.get("tag") == "risk_level" else everyone
+    if "not" in node:
+        inner = node["not"]
+        if isinstance(inner, dict) and inner.get("tag") == "risk_level":
+            return everyone - _risk_levels_selected(inner)
+        return everyone
+    if node.get("and"):
+        admitted = everyone
+        for child in node["and"]:
+            admitted = admitted & admitted_risk_levels(child)
+        return admitted
+    if node.get("or"):
+        return set().union(*(admitted_risk_levels(child) for child in node["or"]))
+    return everyone
+
+
 def _admits_age_below(condition: dict[str, Any], age: int) -> bool:
     """Whether a positive age condition lets in someone younger than ``age``."""
     op, value = condition.get("op"), condition.get("value")
@@ -117,12 +143,10 @@ class AudienceDetector:
     def _suitability(found: list[tuple[dict[str, Any], bool]], ctx: DetectionContext) -> list[str]:
         product_level = ctx.product.risk_level if ctx.product is not None else None
         required = RISK_LEVELS[int(product_level[1]) - 1] if product_level else "C1"
-        admitted = set(RISK_LEVELS)
-        restricted = False
-        for condition, positive in found:
-            if condition.get("tag") == "risk_level" and positive:
-                admitted &= _risk_levels_selected(condition)
-                restricted = True
+        admitted = admitted_risk_levels(ctx.meta.audience)
+        # With a risk condition somewhere, the levels that get through on any path are judged (an OR branch
+        # without one lets every level in).
+        restricted = any(condition.get("tag") == "risk_level" for condition, _ in found)
         if not restricted:
             return [f"圈选条件未限定风险承受能力等级（产品需 {required} 及以上）"]
         too_low = sorted(

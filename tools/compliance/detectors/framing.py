@@ -519,12 +519,18 @@ def judged_after(text: str, end: int) -> bool:
     return any(judgement in after for judgement in JUDGEMENTS_AFTER)
 
 
+_LABEL_QUESTION = re.compile(r"[^\n\]】]{0,3}[吗么嘛][\]】]")
+
+
 def is_question(text: str, end: int) -> bool:
     """True when the hit is what a question asks about (这款产品保本吗？ 利息最低能给多少？).
 
     The sentence must end with a question mark, with a question particle right after the hit or an
     interrogative word between the hit and the mark; "为什么我们收益最高？" asks why, not whether, and stays.
     """
+    # A question in a node label ([问答·跟定期存款一样吗] 不一样。…) ends at the bracket, not at a question mark.
+    if _LABEL_QUESTION.match(text, end) is not None:
+        return True
     _, right = _bounds(text, end, end, SENTENCE_BREAKS)
     if right >= len(text) or text[right] not in "?？":
         return False

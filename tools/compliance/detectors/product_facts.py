@@ -38,7 +38,22 @@ _AMOUNT_RANGE = re.compile(
 )
 # A price quoted "from" an amount (借1万元用1天利息约0.99元起, 手续费低至5元起) is a cost, not the product's
 # minimum amount; these words just before a bare 起 say so.
-_COST_CUES = ("利息", "息费", "费用", "手续费", "月供", "每天", "每日", "日均", "仅需", "低至", "约")
+_COST_CUES = (
+    "利息",
+    "息费",
+    "费用",
+    "手续费",
+    "月供",
+    "每天",
+    "每日",
+    "日均",
+    "仅需",
+    "低至",
+    "约",
+    "还款",
+    "每期",
+    "每月还",
+)
 # 最高可借20万, 额度最高30万元: a maximum line or amount.
 _MAX_AMOUNT = re.compile(r"(?:最高|最多|高达|上限)[^\d。;!?\n]{0,6}?(\d+(?:\.\d+)?)\s*(万|千)?\s*元?")
 # 申购费率仅0.6%, 管理费年化1.20%: a named fee rate.
@@ -55,6 +70,19 @@ def _amount(number: str, unit: str | None) -> float:
 
 
 _CLAUSE_OPENERS = "。;；!?！？\n"
+# Other banks named in the sentence (隔壁那几家大行给的利率都不到2%): their figures are no claim about this product.
+_COMPETITORS = (
+    "隔壁",
+    "别家",
+    "他行",
+    "其他银行",
+    "其它银行",
+    "别的银行",
+    "大行",
+    "同业",
+    "外面的银行",
+    "有些银行",
+)
 _DISTINCTIVE_WORD = 3  # shorter keywords (存款, 理财) are shared by whole product families
 
 
@@ -83,6 +111,11 @@ def _about_other_product(text: str, position: int, product: Product) -> bool:
     clause = text[left:position]
     own, others = _product_words(product.id)
     return not any(word in clause for word in own) and any(word in clause for word in others)
+
+
+def _about_competitors(text: str, position: int) -> bool:
+    left = max(text.rfind(char, 0, position) for char in _CLAUSE_OPENERS) + 1
+    return any(word in text[left:position] for word in _COMPETITORS)
 
 
 class ProductNumbersParams(DetectorParams):
@@ -152,6 +185,8 @@ class ProductNumbersDetector:
                     hits.append(Hit(start=start, end=end, detail=f"产品年化利率为 {sheet}"))
         elif product.rate is not None and product.type in DEPOSIT_TYPES:
             for match in _DEPOSIT_RATE.finditer(text):
+                if _about_competitors(text, match.start()):
+                    continue
                 if float(match.group(1)) < product.rate - RATE_TOLERANCE:
                     detail = f"产品利率为 {format_percent(product.rate)}%"
                     hits.append(Hit(start=match.start(), end=match.end(), detail=detail))
