@@ -27,7 +27,9 @@ DISPUTED = {
 def test_clean_drafts_stay_clean_and_every_slip_is_found(corpus: Path) -> None:
     rows = alarms(corpus)
     flagged_clean = {row.id for row in rows if not row.has_slips and row.findings}
-    assert flagged_clean == DISPUTED[corpus], {row.id: row.findings for row in rows if row.id in flagged_clean}
+    assert flagged_clean == DISPUTED[corpus], {
+        row.id: row.findings for row in rows if row.id in flagged_clean
+    }
     missed = [row.id for row in rows if row.has_slips and not row.findings]
     assert missed == []
     assert summary(rows)["clean_drafts"] > 0
