@@ -409,3 +409,39 @@ def test_other_banks_rates_are_not_compared_with_this_products_sheet() -> None:
     assert "FM-06" not in fired_rules(theirs, "wecom", "large_cd", product_id="LCD-001")
     ours = "我们这期3年期大额存单年利率1.90%。" + insured
     assert "FM-06" in fired_rules(ours, "wecom", "large_cd", product_id="LCD-001")
+
+
+def test_an_officials_praise_is_an_endorsement() -> None:
+    praise = "在上周的座谈会上，分管金融的副市长专门提到了这款产品，称赞它稳健。" + WEALTH_FOOTER
+    assert "AD-02" in fired_rules(praise, "article", "wealth")
+    meeting = "在上周的座谈会上，副市长介绍了全市养老金融的工作安排。" + WEALTH_FOOTER
+    assert "AD-02" not in fired_rules(meeting, "article", "wealth")
+
+
+def test_the_customers_question_in_a_node_label_is_theirs_but_the_reply_is_the_banks() -> None:
+    from tools.compliance.detectors.framing import in_customer_turn
+
+    line = "【客户问：征信不好也能借吗？】不可以，征信良好是申请条件。"
+    assert in_customer_turn(line, line.index("征信不好"), line.index("吗"))
+    assert not in_customer_turn(line, line.index("不可以"))
+    # A hit that runs from the label into the reply is not only the customer's words.
+    assert not in_customer_turn(line, line.index("征信不好"), len(line) - 1)
+    asked = LOAN_TERMS + "\n【客户问：征信不好也能借吗？】不能保证，征信记录良好是申请条件。"
+    assert "AD-03" not in fired_rules(asked, "call_script", "consumer_loan", product_id="CL-001")
+
+
+def test_a_bare_benchmark_after_a_colon_needs_its_rationale() -> None:
+    bare = (
+        "产品名称：恒信180天\n投资比例：固收类资产不低于80%\n业绩比较基准：年化2.60%–3.20%\n" + WEALTH_FOOTER
+    )
+    assert "WM-02" in fired_rules(bare, "article", "wealth")
+    explained = bare + "业绩比较基准由管理人参考债券市场收益水平测算得出，不是预期收益率。"
+    assert "WM-02" not in fired_rules(explained, "article", "wealth")
+
+
+def test_a_class_of_products_named_in_a_service_notice_is_no_offer() -> None:
+    from tools.compliance.product_type import infer_product_type
+
+    notice = "您的风险测评将于月底到期，过期后暂时无法购买理财、基金等投资类产品。"
+    assert infer_product_type(notice) is None
+    assert infer_product_type("本周理财新品开放购买。") == "wealth"

@@ -29,9 +29,10 @@ _SPECIFIC: tuple[tuple[ProductType, re.Pattern[str]], ...] = (
 _GENERIC: tuple[tuple[ProductType, re.Pattern[str]], ...] = (
     ("credit_card", re.compile(r"信用卡|分期")),
     ("consumer_loan", re.compile(r"消费贷|信用贷|现金贷|贷款|借款|借钱|随借随还|下款|放款")),
-    # 理财经理/理财师 are job titles, not a product.
-    ("wealth", re.compile(r"理财(?!经理|师|顾问|规划师)")),
-    ("fund", re.compile(r"基金")),
+    # 理财经理/理财师 are job titles, not a product; 理财、基金等投资类产品 names a class of products in a service
+    # notice, not one on offer.
+    ("wealth", re.compile(r"理财(?!经理|师|顾问|规划师|、基金等|和基金等|、基金、)")),
+    ("fund", re.compile(r"基金(?!经理|等投资|等产品)")),
     # 存款保险 is deposit insurance and 保险柜/保险箱 are safes, not insurance products.
     # The look-behind sits after the literal so the regex still starts with one (sre's fast prefix scan).
     ("insurance", re.compile(r"保险(?<!存款保险)(?![柜箱])|保单|年金险|重疾险|寿险")),
@@ -47,7 +48,9 @@ _EDUCATION = re.compile(
     # Consumer-protection and anti-impersonation notices (FAQs are found by _has_faq_question).
     r"消费者权益保护|消保宣传|权益保护宣传|冒充|冒名|谨防|"
     # Staff training quizzes and round-ups of regulators' penalties quote the wording that was punished.
-    r"员工培训|培训材料|培训使用|合规小测验|小测验|行政处罚|处罚决定|罚单|学习参考"
+    r"员工培训|培训材料|培训使用|合规小测验|小测验|行政处罚|处罚决定|罚单|学习参考|"
+    # Glossaries define the terms they list (【理财小词典】…7. 保本：…不得承诺保本保收益).
+    r"小词典|名词解释|词条"
 )
 # What turns a text into an offer: a percentage, or an amount to buy, deposit or borrow.
 _OFFER = re.compile(

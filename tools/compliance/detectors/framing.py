@@ -565,10 +565,21 @@ _QUOTED_QUESTION_WORDS = ("有没有", "能不能", "会不会", "是不是", "�
 _DEBUNKING_CUES = ("误解", "误区", "真相", "澄清", "辟谣", "说清楚", "答案是否定的")
 
 
-def in_customer_turn(text: str, start: int) -> bool:
-    """True when the hit is in a line the customer speaks (客户：到期能保证拿回本金吧？) or an FAQ question asks."""
+def in_customer_turn(text: str, start: int, end: int | None = None) -> bool:
+    """True when the hit is in a line the customer speaks (客户：到期能保证拿回本金吧？), an FAQ question asks, or
+    a script's node label quotes the customer (【客户问：征信不好也能借吗？｜逐字播报】 — the reply after it is not)."""
     line_start = text.rfind("\n", 0, start) + 1
-    return _CUSTOMER_LABEL.match(text, line_start) is not None
+    if _CUSTOMER_LABEL.match(text, line_start) is not None:
+        return True
+    opening = max(text.rfind("【", line_start, start), text.rfind("[", line_start, start))
+    if opening == -1 or not text.startswith(("客户", "顾客"), opening + 1):
+        return False
+    close_at = text.find("】" if text[opening] == "【" else "]", opening)
+    if close_at == -1:
+        return True
+    # Before the hit the label has closed (the reply is the bank's); a hit running past it takes in the reply too
+    # ([客户：不需要]理解您，不过…要不…).
+    return close_at > start and (end is None or close_at >= end)
 
 
 # An FAQ's question (问：产品页写着业绩比较基准3%，是不是到期一定能拿到3%？ Q2：借的钱可以拿去买理财吗？) is the
@@ -640,7 +651,7 @@ def is_framed_out(text: str, start: int, end: int, params: FramingParams) -> boo
         )
     ):
         return True
-    if in_customer_turn(text, start):
+    if in_customer_turn(text, start, end):
         return True
     if not params.quote_frame:
         return False

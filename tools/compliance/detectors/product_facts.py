@@ -19,7 +19,7 @@ from pydantic import Field, field_validator
 
 from core.domain import Product
 from tools.compliance.detectors.base import DetectionContext, DetectorParams, Hit, compile_pattern
-from tools.compliance.detectors.framing import is_negated
+from tools.compliance.detectors.framing import in_customer_turn, is_negated, is_question
 from tools.compliance.detectors.rate_numbers import find_annual_rate_spans, format_percent
 from tools.compliance.normalize import normalize
 from tools.products import default_catalog
@@ -307,6 +307,9 @@ class ProductClaimsDetector:
             if not contradicted:
                 continue
             for match in pattern.finditer(text):
+                # The customer asking (客户问：征信不好也能借吗？) claims nothing about the product.
+                if in_customer_turn(text, match.start(), match.end()) or is_question(text, match.end()):
+                    continue
                 if not is_negated(text, match.start(), 4):
                     hits.append(
                         Hit(start=match.start(), end=match.end(), detail=f"与产品说明不符：{spec.label}")

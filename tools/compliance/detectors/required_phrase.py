@@ -149,7 +149,7 @@ class RequiredPhraseDetector:
             (
                 m
                 for m in matches
-                if not in_customer_turn(text, m.start())
+                if not in_customer_turn(text, m.start(), m.end())
                 and not _quoted_as_bad(text, m.start(), m.end(), education)
             ),
             None,
@@ -161,7 +161,7 @@ class RequiredPhraseDetector:
         starts = ctx.literal_starts(self.tracked)
         trigger = first_anchored_match(self._triggers, text, starts) if self._triggers else None
         if trigger is not None and (
-            in_customer_turn(text, trigger.start())
+            in_customer_turn(text, trigger.start(), trigger.end())
             or is_quoted(text, trigger.start(), trigger.end())
             or education_frame(text)
         ):
