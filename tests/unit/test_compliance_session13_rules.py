@@ -445,3 +445,46 @@ def test_a_class_of_products_named_in_a_service_notice_is_no_offer() -> None:
     notice = "您的风险测评将于月底到期，过期后暂时无法购买理财、基金等投资类产品。"
     assert infer_product_type(notice) is None
     assert infer_product_type("本周理财新品开放购买。") == "wealth"
+
+
+def test_a_staff_qa_note_listing_forbidden_phrases_is_framed_out() -> None:
+    note = (
+        LOAN_TERMS + "\n【质检注记（内部，不播报）】\n1. 禁用表述：“秒批”“包下款”“先花后还”。出现即判不合格。"
+    )
+    assert not {"LN-06", "LN-04"} & fired_rules(note, "call_script", "consumer_loan")
+    pitch = LOAN_TERMS + "\n【产品亮点】\n1. 秒批包下款，先花后还。"
+    assert {"LN-06", "LN-04"} <= fired_rules(pitch, "call_script", "consumer_loan")
+
+
+def test_an_official_risk_grade_is_no_inducement() -> None:
+    footer = "结构性存款不同于一般性存款，具有投资风险，您应当充分认识投资风险，谨慎投资。"
+    assert "FM-03" not in fired_rules(
+        "风险等级：R1（低风险，本行评级）。" + footer, "wechat", "structured_deposit"
+    )
+    assert "FM-03" in fired_rules("低风险、收益稳，快来看看。" + footer, "wechat", "structured_deposit")
+
+
+def test_a_rate_being_divided_or_converted_is_a_calculation_not_a_price() -> None:
+    from tools.compliance.detectors.rate_numbers import find_periodic_rates
+
+    # The annual rate being divided by 12 is not a 12% monthly rate.
+    assert all(rate.annual_percent < 100 for rate in find_periodic_rates("月利率=12.0%÷12=1.0%"))
+    assert [rate.quote for rate in find_periodic_rates("月利率12.0%")] == ["月利率12.0%"]
+    terms = "贷款年化利率（单利）7.2%，以审批结果为准，年化综合融资成本7.2%。"
+    table = terms + "\n| 日利率0.0493% | 0.0493%×365 | 约18.0% |"
+    assert "LN-01" not in fired_rules(table, "article", "consumer_loan")
+    contradicting = terms + "\n日利率低至0.0493%。"
+    assert "LN-01" in fired_rules(contradicting, "article", "consumer_loan")
+
+
+def test_a_retention_step_after_a_refusal_keeps_marketing() -> None:
+    opening = "一、开场（逐字）\n坐席：您好，我是示例银行的客户经理，本次通话将被录音。\n"
+    retain = (
+        opening
+        + "五、拒绝处理\nR1 挽留（限1次）：坐席：理解。那我再占用您半分钟，给您说说怎么领。\nR2 再次拒绝：已登记，不再致电。"
+    )
+    assert "CALL-03" in fired_rules(retain, "call_script", "insurance")
+    plain = opening + "五、拒绝处理\n客户拒绝：不做挽留，已登记，不再致电打扰。"
+    assert "CALL-03" not in fired_rules(plain, "call_script", "insurance")
+    # The opening is read from the numbered opening node, after the script's header lines.
+    assert "CALL-02" not in fired_rules("话术编号：BL-1  版本：3\n" + plain, "call_script", "insurance")

@@ -21,7 +21,7 @@ from tools.compliance.detectors.base import (
     Hit,
     compile_patterns,
 )
-from tools.compliance.detectors.framing import education_frame
+from tools.compliance.detectors.framing import education_frame, is_quoted
 from tools.compliance.detectors.rate_numbers import (
     find_annual_rates,
     find_periodic_rates,
@@ -46,6 +46,18 @@ DEFAULT_APR_PATTERNS: tuple[str, ...] = (
 _SMALL_PRINT_LINE = re.compile(
     r"[ \t]*(【[^】\n]{0,8}(页脚|小字|脚注|底部|注释|备注)[^】\n]{0,8}】|注\s*:|※|\*)"
 )
+
+
+# A periodic rate shown with its own conversion (| 日利率0.0493% | 0.0493%×365 | 约18.0% |, 折合年化…) or quoted
+# as what other ads say (广告喜欢写“月费率0.5%”) explains a price; it is not this offer's price.
+_CONVERSION = re.compile(r"×\s*(365|360|12)|折合|折算|换算|约合|内部收益率|IRR")
+
+
+def _explained(text: str, start: int, end: int) -> bool:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : len(text) if line_end == -1 else line_end]
+    return _CONVERSION.search(line) is not None or is_quoted(text, start, end)
 
 
 def _in_small_print(text: str, position: int) -> bool:
@@ -125,6 +137,7 @@ class AprRequiredDetector:
             )
             for rate in find_periodic_rates(text)
             if not is_consistent(rate.annual_percent, stated, self._tolerance)
+            and not _explained(text, rate.start, rate.end)
         ]
 
     def _less_prominent_apr(

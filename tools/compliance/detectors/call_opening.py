@@ -15,7 +15,10 @@ _LINE_OR_SENTENCE_END = "\n。!?"
 _NOTE_LINE = re.compile(r"[ \t]*【[^】\n]{1,12}】(?![ \t]*[^\s:【】]{1,6}[ \t]*:)[^\n]*(?:\n|$)")
 # A script that labels its opening node (【N01 开场｜固定话术】, 开场白：) is heard from there: the lines before it
 # (script id, version, dialling policy, variables) are for staff.
-_OPENING_LABEL = re.compile(r"【[^】\n]{0,20}开场[^】\n]{0,20}】|(?m:^)[ \t]*开场(白|话术)?[ \t]*:")
+_OPENING_LABEL = re.compile(
+    r"【[^】\n]{0,20}开场[^】\n]{0,20}】|(?m:^)[ \t]*开场(白|话术)?[ \t]*:"
+    r"|(?m:^)[ \t]*(?:[A-Z]?\d{1,3}|[一二三四五六七八九十]{1,2}、)[ \t]*开场[^\n]{0,20}(?=\n)"
+)
 
 
 class CallOpeningParams(DetectorParams):

@@ -80,6 +80,7 @@ DEFAULT_WARNING_CUES: tuple[str, ...] = (
     "危险信号",
     "留个心眼",
     "多留心",
+    "的坑",
 )
 
 
@@ -322,6 +323,11 @@ PROHIBITION_CUES: tuple[str, ...] = (
     "误区",
     "误解",
     "误会",
+    # Staff configuration and QA notes (禁用表述：“秒批”“必过”…; 未使用“保本”“稳赚”等误导用语; 不播报).
+    "禁用",
+    "未使用",
+    "不播报",
+    "出现即判",
     # Staff quizzes and penalty round-ups: 以下表述摘自内部抽检中发现的典型问题…请判断是否合规; 被点名的表述.
     "典型问题",
     "是否合规",
@@ -404,6 +410,10 @@ JUDGEMENTS_AFTER: tuple[str, ...] = (
     "就不适合您",
     "并不适合您",
     "不适合您",
+    # A consequence that condemns it (超前消费容易陷入债务困境).
+    "容易陷入",
+    "容易导致",
+    "会让人陷入",
     # A training or penalty text's verdict (…暗示保本保收益，属于禁止的承诺性表述; …被认定为违反广告法).
     "属于禁止",
     "属于违规",
@@ -489,7 +499,7 @@ def in_prohibition_frame(text: str, start: int, end: int) -> bool:
     if any(cue in scope for cue in PROHIBITION_CUES) or _THIRD_PARTY_CLAIM.search(text, left, start):
         return True
     lead_in = _list_lead_in(text, start)
-    return lead_in is not None and any(cue in lead_in for cue in PROHIBITION_CUES)
+    return lead_in is not None and any(cue in lead_in for cue in PROHIBITION_CUES + DEFAULT_WARNING_CUES)
 
 
 class FramingParams(DetectorParams):
@@ -587,6 +597,8 @@ def in_customer_turn(text: str, start: int, end: int | None = None) -> bool:
 # In a chat log the customer is the one whose name is masked ([10:25] 张**：…); staff sign with their own name.
 _CUSTOMER_LABEL = re.compile(
     r"[ \t]*(?:\[\d{1,2}:\d{2}\][ \t]*)?(?:客户|顾客|问|[Qq]|[^\s:\[\]*]{1,3}\*+)[ \t]*\d{0,2}[ \t]*[:：]"
+    # A chat line signed 客户 陈女士 14:18： or 孙女士 19:40： (staff sign with their own name, no honorific).
+    r"|[ \t]*(?:客户[ \t]*)?[^\s:\d]{1,3}(?:女士|先生|阿姨|叔叔)(?:[（(][^)）\n]{0,8}[)）])?[ \t]*\d{1,2}:\d{2}[ \t]*[:：]"
 )
 
 

@@ -102,6 +102,9 @@ def _fraction(match: re.Match[str]) -> float | None:
     return None
 
 
+_CALCULATION_STEP = re.compile(r"\s*[÷×*/]\s*\d")
+
+
 def _periods_per_year(period: str) -> int:
     return MONTHS_PER_YEAR if "月" in period else DAYS_PER_YEAR
 
@@ -112,8 +115,8 @@ def find_periodic_rates(text: str) -> list[PeriodicRate]:
     for pattern in (_LEADING, _TRAILING):
         for match in pattern.finditer(text):
             fraction = _fraction(match)
-            if fraction is None:
-                continue
+            if fraction is None or _CALCULATION_STEP.match(text, match.end()):
+                continue  # 月利率＝12.0%÷12: the annual rate being divided, not a monthly rate
             annual = fraction * _periods_per_year(match.group("period")) * 100
             found.append(PeriodicRate(match.start(), match.end(), match.group(0), annual))
     return sorted(found, key=lambda rate: rate.start)
