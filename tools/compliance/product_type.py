@@ -69,8 +69,9 @@ _WORKED_EXAMPLES = (
     re.compile(r"以[^。;!?\n]{0,20}为例[^。;!?\n]*"),
     re.compile(r"(?:听上去|听起来|看上去|看起来|乍一看)[^,。;!?\n]*"),
     # A line of arithmetic (| 日利率0.0493% | 0.0493%×365 | 约18.0% |; 月利率＝7.2%÷12＝0.6%).
-    re.compile(r"[^\n]*[×÷]\s*\d[^\n]*"),
-    re.compile(r"[^\n]*(?:仅为示例|仅为演示|仅作演示)[^\n]*"),
+    # Anchored at line starts: an unanchored leading [^\n]* retries from every position (quadratic in a line).
+    re.compile(r"(?m)^[^\n]*[×÷]\s*\d[^\n]*"),
+    re.compile(r"(?m)^[^\n]*(?:仅为示例|仅为演示|仅作演示)[^\n]*"),
 )
 
 
