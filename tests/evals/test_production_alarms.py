@@ -20,12 +20,9 @@ DISPUTED = {
     PRODUCTION_CORPUS: set(),
     # 除贷款利息外无其他费用 without the literal 综合融资成本 (LN-02): the catalog's wording decides against it.
     ROOT / "evals" / "heldout" / "production_2.yaml": {"p2-art-18-antifraud-phrasebook"},
-    # SMS campaign plans holding several messages under a 【…送审】 header: SMS-01 reads the header as the
-    # message's signature. A known limit, left open (the channel expects one message per check).
-    ROOT / "evals" / "heldout" / "production_3.yaml": {
-        "p3-sms-12-ebank-loan-sms-plan",
-        "p3-sms-20-structured-deposit-sms-series",
-    },
+    # Its SMS campaign plans (several messages under a 【…送审】 title) are checked message by message since
+    # session 14 (tools/compliance/sms_plan.py), so no clean draft is left flagged.
+    ROOT / "evals" / "heldout" / "production_3.yaml": set(),
 }
 
 

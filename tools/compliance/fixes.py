@@ -20,6 +20,7 @@ from core.domain import Channel, Finding, ProductType, Span
 from core.settings import get_settings
 from tools.compliance.detectors.apr_required import states_annual_rate
 from tools.compliance.rules import AutoFixSpec, RuleSet, default_rules
+from tools.compliance.sms_plan import PLAN_MESSAGE_MARK
 from tools.compliance.vocab import require_channel, require_product_type
 
 _TRAILING_SIGNATURE = re.compile(r"【[^【】]{1,30}】\s*$")
@@ -98,12 +99,21 @@ def _locate(finding: Finding, text: str) -> Span | None:
     return Span(start=found, end=found + len(span.quote), quote=span.quote)
 
 
+def _names_plan_message(finding: Finding) -> bool:
+    """A finding about one message of an SMS plan (its span is the message), repaired at that message."""
+    return finding.span is not None and PLAN_MESSAGE_MARK in finding.message
+
+
 def _plan(
     spec: AutoFixSpec, finding: Finding, layout: _Layout, values: dict[str, str], apr_text: str | None
 ) -> _Insertion | None:
     """The insertion that repairs ``finding`` per ``spec``, or None when it cannot be repaired here."""
     if spec.action == "prepend_signature":
-        return _Insertion(0, 0, f"【{values['sms_signature']}】")
+        # A message of an SMS plan is pointed at by its span; the signature goes before that message.
+        at = finding.span.start if _names_plan_message(finding) and finding.span else 0
+        return _Insertion(at, 0, f"【{values['sms_signature']}】")
+    if spec.action == "append_optout" and spec.text and _names_plan_message(finding) and finding.span:
+        return _Insertion(finding.span.end, 3, spec.text, sentence=True)
     if spec.action == "append_sentence" and spec.text:
         return _Insertion(layout.body_end, 1, spec.text.format(**values), sentence=True)
     if spec.action == "append_optout" and spec.text:
@@ -124,7 +134,7 @@ def _plan_all(
     applied: list[str] = []
     remaining: list[Finding] = []
     for finding in findings:
-        if finding.rule_id in applied:
+        if finding.rule_id in applied and not _names_plan_message(finding):
             continue  # one repair per rule covers all its findings (e.g. one disclosure sentence)
         spec = rule_set.get(finding.rule_id).autofix if finding.rule_id in rule_set else None
         located = finding.model_copy(update={"span": _locate(finding, layout.text)})
@@ -133,7 +143,8 @@ def _plan_all(
             remaining.append(finding)
             continue
         insertions.append(insertion)
-        applied.append(finding.rule_id)
+        if finding.rule_id not in applied:
+            applied.append(finding.rule_id)
     return insertions, applied, remaining
 
 

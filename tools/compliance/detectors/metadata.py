@@ -25,6 +25,8 @@ from tools.compliance.detectors.base import (
     compile_patterns,
     first_match,
 )
+from tools.compliance.normalize import normalize
+from tools.compliance.sms_plan import plan_messages
 
 FlagField = Literal["paid_placement", "personalized", "origin", "platform", "sort_key", "message_type"]
 
@@ -89,6 +91,10 @@ class TimeWindowParams(DetectorParams):
     window: str = Field(min_length=1)
     exempt_if_requested: bool = False
     marketing_only: bool = Field(default=False, description="Transactional messages are exempt (SMS-04).")
+    plan_times: bool = Field(
+        default=False,
+        description="Also judge the send times a plan of several SMS states in its text (tools/compliance/sms_plan).",
+    )
 
     @field_validator("window")
     @classmethod
@@ -113,19 +119,35 @@ class TimeWindowDetector:
         return parse_window(self.params.window)
 
     def detect(self, ctx: DetectionContext) -> list[Hit]:
+        if self.params.marketing_only and ctx.meta.message_type == "transactional":
+            return []
+        hits = self._plan_hits(ctx) if self.params.plan_times else []
         scheduled: datetime | None = getattr(ctx.meta, self.params.when)
         if scheduled is None:
-            return []
+            return hits
         if self.params.exempt_if_requested and ctx.meta.customer_requested_call:
-            return []
-        if self.params.marketing_only and ctx.meta.message_type == "transactional":
             return []
         local = scheduled.astimezone(get_settings().tz) if scheduled.tzinfo else scheduled
         start, end = self._window()
         if start <= local.time() < end:
-            return []
-        window = f"{start:%H:%M}-{'24:00' if end == time.max else f'{end:%H:%M}'}"
-        return [Hit(detail=f"计划时间 {local:%H:%M} 不在允许时段 {window} 内")]
+            return hits
+        return [*hits, Hit(detail=f"计划时间 {local:%H:%M} 不在允许时段 {self._label(start, end)} 内")]
+
+    @staticmethod
+    def _label(start: time, end: time) -> str:
+        return f"{start:%H:%M}-{'24:00' if end == time.max else f'{end:%H:%M}'}"
+
+    def _plan_hits(self, ctx: DetectionContext) -> list[Hit]:
+        """Waves of an SMS plan whose stated send time is outside the window (the time is only in the text)."""
+        start, end = self._window()
+        hits: list[Hit] = []
+        for message in plan_messages(ctx.norm.text, normalize(ctx.bank_short_name).text):
+            sent = message.send_time
+            if sent is None or message.time_start is None or message.time_end is None or start <= sent < end:
+                continue
+            detail = f"方案写明的发送时间 {sent:%H:%M} 不在允许时段 {self._label(start, end)} 内"
+            hits.append(Hit(start=message.time_start, end=message.time_end, detail=detail))
+        return hits
 
 
 class CallPolicyParams(DetectorParams):

@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 
 from tools.compliance.detectors.base import DetectionContext, DetectorParams, Hit
 from tools.compliance.normalize import normalize
+from tools.compliance.sms_plan import PLAN_MESSAGE_MARK, PlanMessage, plan_messages
 
 _HEAD = re.compile(r"^\s*(【([^【】]*)】)")
 _TAIL = re.compile(r"(【([^【】]*)】)\s*$")
@@ -39,6 +40,10 @@ class SmsSignatureDetector:
     def detect(self, ctx: DetectionContext) -> list[Hit]:
         """No hit for a well-formed signature; otherwise say whether it is missing, too long or anonymous."""
         text = ctx.norm.text
+        bank = normalize(ctx.bank_short_name).text
+        plan = plan_messages(text, bank)
+        if plan:
+            return self._plan_hits(text, plan)
         candidates = [m for m in (_HEAD.search(text), _TAIL.search(text)) if m is not None]
         if not candidates:
             return [Hit(detail="短信开头或结尾缺少【签名】")]
@@ -47,8 +52,20 @@ class SmsSignatureDetector:
         if not sized:
             bad = candidates[0]
             return [Hit(start=bad.start(1), end=bad.end(1), detail=f"签名须为{low}–{high}个字符")]
-        bank = normalize(ctx.bank_short_name).text
         if self.params.require_bank_name and not any(bank in m.group(2) for m in sized):
             named = sized[0]
             return [Hit(start=named.start(1), end=named.end(1), detail=f"签名未包含本行名称“{bank}”")]
         return []
+
+    def _plan_hits(self, text: str, plan: tuple[PlanMessage, ...]) -> list[Hit]:
+        """A plan's title is not a signature: each of its messages must carry one of the right length."""
+        low, high = self.params.min_length, self.params.max_length
+        hits: list[Hit] = []
+        for message in plan:
+            start, end = message.signature_start, message.signature_end
+            if start is None or end is None:
+                detail = f"{PLAN_MESSAGE_MARK}短信缺少【签名】"
+                hits.append(Hit(start=message.start, end=message.end, detail=detail))
+            elif not low <= len(text[start + 1 : end - 1].strip()) <= high:
+                hits.append(Hit(start=start, end=end, detail=f"签名须为{low}–{high}个字符"))
+        return hits
